@@ -1,0 +1,33 @@
+//! MNIST-family image data for dimensionality-reduction experiments.
+//!
+//! - [`idx`]: reading and writing IDX files (gzip or raw), validated so no input panics.
+//! - [`registry`]: the known data sets (`mnist`, `fashion-mnist`, `kmnist`), their files,
+//!   download addresses and SHA-256 checksums.
+//! - [`fetch`]: downloading or copying a data set with checksum verification and atomic writes.
+//! - [`dataset`]: a loaded data set, conversion to `f32` arrays, seeded shuffles, splits, subsets.
+//! - [`batch`]: batch iteration by (optionally shuffled) index.
+//! - [`noise`]: the corruption models of the seeds (Gaussian, salt-and-pepper, dropout).
+//! - [`synthetic`]: the small synthetic data sets of the seeds; [`csv`]: numeric tables.
+//!
+//! Every random step takes a seed; nothing here prints (diagnostics go through `tracing`).
+
+pub mod batch;
+pub mod csv;
+pub mod dataset;
+pub mod error;
+pub mod fetch;
+pub mod idx;
+pub mod noise;
+pub mod registry;
+pub mod synthetic;
+
+pub use batch::BatchIndices;
+pub use dataset::{Dataset, ImageSet};
+pub use error::{Error, Result};
+pub use noise::Noise;
+pub use registry::{DatasetId, FileKind};
+
+/// Side length of every image in the MNIST family.
+pub const IMAGE_SIDE: usize = 28;
+/// Pixels per image (28 × 28).
+pub const IMAGE_PIXELS: usize = IMAGE_SIDE * IMAGE_SIDE;

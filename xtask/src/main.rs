@@ -1,0 +1,45 @@
+//! Project automation: `cargo xtask <task>`.
+//!
+//! Each task is a module with a `run` function; this file only parses flags.
+
+mod fetch;
+mod setup;
+mod test;
+mod util;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "Set-up, data and test automation for the ae workspace")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Install what a fresh Debian machine lacks: OpenBLAS and libtorch (PyPI torch==2.11.0).
+    Setup(setup::Args),
+    /// Download and verify MNIST-family data sets into `data/`.
+    FetchMnist(fetch::Args),
+    /// Everything CI checks: setup, fetch (when AE_DATA_MIRROR is set), fmt, clippy, tests.
+    Test(test::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.task {
+        Task::Setup(args) => setup::run(&args),
+        Task::FetchMnist(args) => fetch::run(&args),
+        Task::Test(args) => test::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
