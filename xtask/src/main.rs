@@ -12,7 +12,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "cargo xtask", about = "Set-up, data and test automation for the ae workspace")]
+#[command(
+    name = "cargo xtask",
+    about = "Set-up, data and test automation for the ae workspace"
+)]
 struct Cli {
     #[command(subcommand)]
     task: Task,

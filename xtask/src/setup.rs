@@ -167,7 +167,10 @@ fn apt_install(packages: &[&str]) -> Result<()> {
             packages.join(" ")
         );
     };
-    println!("setup: apt-get update && apt-get install {}", packages.join(" "));
+    println!(
+        "setup: apt-get update && apt-get install {}",
+        packages.join(" ")
+    );
     run_command(
         &step,
         Command::new(program).args(prefix).args(["update", "-qq"]),
@@ -207,8 +210,9 @@ fn install_torch(venv: &Path, flavour: Flavour) -> Result<()> {
         })?;
     // A half-made environment from an interrupted run is removed and made anew.
     if venv.exists() {
-        fs::remove_dir_all(venv)
-            .with_context(|| format!("step '{step}': removing the incomplete {}", venv.display()))?;
+        fs::remove_dir_all(venv).with_context(|| {
+            format!("step '{step}': removing the incomplete {}", venv.display())
+        })?;
     }
     fs::create_dir_all(venv.parent().unwrap_or(venv))?;
     println!("setup: creating {}", venv.display());
@@ -226,7 +230,9 @@ fn install_torch(venv: &Path, flavour: Flavour) -> Result<()> {
                 Command::new(&pip).args(["install", "--quiet", CUDA_RUNTIME_SPEC]),
             )
             .context(hint)?;
-            println!("setup: pip install --no-deps torch=={TORCH_VERSION} (libtorch only, CPU machine)");
+            println!(
+                "setup: pip install --no-deps torch=={TORCH_VERSION} (libtorch only, CPU machine)"
+            );
             run_command(
                 step,
                 Command::new(&pip).args([
@@ -254,8 +260,12 @@ fn install_torch(venv: &Path, flavour: Flavour) -> Result<()> {
 
 fn site_packages(venv: &Path) -> Result<PathBuf> {
     let lib = venv.join("lib");
-    let entries = fs::read_dir(&lib)
-        .with_context(|| format!("step 'find site-packages': cannot read {}; rerun `cargo xtask setup`", lib.display()))?;
+    let entries = fs::read_dir(&lib).with_context(|| {
+        format!(
+            "step 'find site-packages': cannot read {}; rerun `cargo xtask setup`",
+            lib.display()
+        )
+    })?;
     for entry in entries {
         let candidate = entry?.path().join("site-packages");
         if candidate.join("torch").is_dir() {
@@ -297,6 +307,7 @@ fn replace_symlink(target: &Path, link: &Path) -> Result<()> {
     let _ = fs::remove_file(&tmp);
     std::os::unix::fs::symlink(target, &tmp)
         .with_context(|| format!("step 'link libtorch': creating {}", tmp.display()))?;
-    fs::rename(&tmp, link).with_context(|| format!("step 'link libtorch': replacing {}", link.display()))?;
+    fs::rename(&tmp, link)
+        .with_context(|| format!("step 'link libtorch': replacing {}", link.display()))?;
     Ok(())
 }

@@ -1,3 +1,81 @@
+//! `cargo xtask test`: what CI runs. Setup, data (when `AE_DATA_MIRROR` is set), formatting,
+//! lints and every test of the workspace.
+
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::Result;
+
+use crate::util::{run_command, workspace_root};
+use crate::{fetch, setup};
+
 #[derive(clap::Args)]
-pub struct Args {}
-pub fn run(_: &Args) -> anyhow::Result<()> { Ok(()) }
+pub struct Args {
+    /// Skip `cargo fmt --check` and clippy (tests only).
+    #[arg(long)]
+    pub tests_only: bool,
+}
+
+pub fn run(args: &Args) -> Result<()> {
+    let start = Instant::now();
+    setup::run(&setup::Args::default())?;
+    let have_mirror = std::env::var_os(ae_data::fetch::MIRROR_ENV).is_some_and(|v| !v.is_empty());
+    if have_mirror {
+        for dataset in ["mnist", "fashion-mnist"] {
+            fetch::run(&fetch::Args {
+                dataset: dataset.to_owned(),
+                mirror: Vec::new(),
+                data_dir: None,
+            })?;
+        }
+    } else {
+        println!("test: AE_DATA_MIRROR is not set: tests on the real data sets run only if `data/` already holds them");
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let root = workspace_root();
+    if !args.tests_only {
+        step("cargo fmt --check", || {
+            run_command(
+                "cargo fmt --check",
+                Command::new(&cargo)
+                    .current_dir(&root)
+                    .args(["fmt", "--all", "--", "--check"]),
+            )
+        })?;
+        step("cargo clippy", || {
+            run_command(
+                "cargo clippy",
+                Command::new(&cargo).current_dir(&root).args([
+                    "clippy",
+                    "--workspace",
+                    "--all-targets",
+                    "--",
+                    "-D",
+                    "warnings",
+                ]),
+            )
+        })?;
+    }
+    step("cargo test", || {
+        let mut cmd = Command::new(&cargo);
+        cmd.current_dir(&root).args(["test", "--workspace"]);
+        if have_mirror {
+            // The data was fetched above, so tests on it must not skip.
+            cmd.env("AE_REQUIRE_DATA", "1");
+        }
+        run_command("cargo test", &mut cmd)
+    })?;
+    println!(
+        "test: all checks passed in {:.0} s",
+        start.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn step(name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
+    let t = Instant::now();
+    println!("test: {name} ...");
+    f()?;
+    println!("test: {name} ok ({:.0} s)", t.elapsed().as_secs_f64());
+    Ok(())
+}

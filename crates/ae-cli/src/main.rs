@@ -1,1 +1,61 @@
-fn main() {}
+//! The `ae` command: data sets, linear methods and autoencoders on MNIST-family images.
+
+mod cmd;
+mod paths;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "ae",
+    version,
+    about = "Dimensionality reduction of images: autoencoders vs PCA and k-means"
+)]
+struct Cli {
+    /// Folder holding the fetched data sets (default: $AE_DATA_DIR, else the workspace's `data/`).
+    #[arg(long, global = true)]
+    data_dir: Option<std::path::PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Load a data set, verify its checksums and print a one-line JSON summary.
+    Data(cmd::data::Args),
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("AE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let data_dir = paths::data_dir(cli.data_dir);
+    let result = match cli.command {
+        Command::Data(args) => cmd::data::run(&args, &data_dir),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A closed pipe (`ae … | head`) ends output early; that is not an error.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

@@ -14,7 +14,12 @@ pub struct BatchIndices {
 impl BatchIndices {
     /// Plans batches of `batch_size` over `0..n`, shuffled when `shuffle_seed` is given; with
     /// `drop_remainder` a last, smaller batch is left out.
-    pub fn new(n: usize, batch_size: usize, shuffle_seed: Option<u64>, drop_remainder: bool) -> Result<Self> {
+    pub fn new(
+        n: usize,
+        batch_size: usize,
+        shuffle_seed: Option<u64>,
+        drop_remainder: bool,
+    ) -> Result<Self> {
         if batch_size == 0 {
             return Err(Error::invalid("batch size", "must be at least 1"));
         }
@@ -22,8 +27,16 @@ impl BatchIndices {
             Some(seed) => permutation(n, seed),
             None => (0..n).collect(),
         };
-        let batches = if drop_remainder { n / batch_size } else { n.div_ceil(batch_size) };
-        Ok(BatchIndices { order, batch_size, batches })
+        let batches = if drop_remainder {
+            n / batch_size
+        } else {
+            n.div_ceil(batch_size)
+        };
+        Ok(BatchIndices {
+            order,
+            batch_size,
+            batches,
+        })
     }
 
     /// Number of batches.
@@ -59,7 +72,10 @@ mod tests {
     #[test]
     fn sizes_and_remainder() {
         let plan = BatchIndices::new(10, 4, None, false).unwrap();
-        assert_eq!(plan.iter().map(<[usize]>::to_vec).collect::<Vec<_>>(), vec![vec![0, 1, 2, 3], vec![4, 5, 6, 7], vec![8, 9]]);
+        assert_eq!(
+            plan.iter().map(<[usize]>::to_vec).collect::<Vec<_>>(),
+            vec![vec![0, 1, 2, 3], vec![4, 5, 6, 7], vec![8, 9]]
+        );
         assert_eq!(BatchIndices::new(10, 4, None, true).unwrap().len(), 2);
         assert!(BatchIndices::new(10, 0, None, true).is_err());
     }

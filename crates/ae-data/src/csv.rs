@@ -67,7 +67,11 @@ pub fn parse_csv(text: &str, origin: &Path, header: bool, label: &LabelColumn) -
         .enumerate()
         .map(|(i, l)| (i + 1, l.trim()))
         .filter(|(_, l)| !l.is_empty());
-    let split = |l: &str| -> Vec<String> { l.split(',').map(|f| f.trim().trim_matches('"').to_owned()).collect() };
+    let split = |l: &str| -> Vec<String> {
+        l.split(',')
+            .map(|f| f.trim().trim_matches('"').to_owned())
+            .collect()
+    };
     let (mut names, first_data) = if header {
         let (_, h) = lines.next().ok_or_else(|| err(1, "empty file".into()))?;
         (split(h), None)
@@ -79,16 +83,21 @@ pub fn parse_csv(text: &str, origin: &Path, header: bool, label: &LabelColumn) -
     let width = names.len();
     let label_at = match label {
         LabelColumn::None => None,
-        LabelColumn::Named(name) => Some(
-            names
-                .iter()
-                .position(|n| n == name)
-                .ok_or_else(|| err(1, format!("no column named '{name}' (columns: {})", names.join(", "))))?,
-        ),
+        LabelColumn::Named(name) => {
+            Some(names.iter().position(|n| n == name).ok_or_else(|| {
+                err(
+                    1,
+                    format!("no column named '{name}' (columns: {})", names.join(", ")),
+                )
+            })?)
+        }
         LabelColumn::Index(i) => {
             let resolved = if *i < 0 { width as isize + i } else { *i };
             if resolved < 0 || resolved as usize >= width {
-                return Err(err(1, format!("label column {i} is outside the {width} columns")));
+                return Err(err(
+                    1,
+                    format!("label column {i} is outside the {width} columns"),
+                ));
             }
             Some(resolved as usize)
         }
@@ -99,15 +108,21 @@ pub fn parse_csv(text: &str, origin: &Path, header: bool, label: &LabelColumn) -
     for (line_no, line) in first_data.into_iter().chain(lines) {
         let fields = split(line);
         if fields.len() != width {
-            return Err(err(line_no, format!("{} fields, expected {width}", fields.len())));
+            return Err(err(
+                line_no,
+                format!("{} fields, expected {width}", fields.len()),
+            ));
         }
         for (c, field) in fields.into_iter().enumerate() {
             if Some(c) == label_at {
                 labels.push(field);
             } else {
-                let v: f64 = field
-                    .parse()
-                    .map_err(|_| err(line_no, format!("column '{}': '{field}' is not a number", names[c])))?;
+                let v: f64 = field.parse().map_err(|_| {
+                    err(
+                        line_no,
+                        format!("column '{}': '{field}' is not a number", names[c]),
+                    )
+                })?;
                 values.push(v);
             }
         }
@@ -116,8 +131,8 @@ pub fn parse_csv(text: &str, origin: &Path, header: bool, label: &LabelColumn) -
     if let Some(c) = label_at {
         names.remove(c);
     }
-    let features = Array2::from_shape_vec((rows, names.len()), values)
-        .map_err(|e| err(0, e.to_string()))?;
+    let features =
+        Array2::from_shape_vec((rows, names.len()), values).map_err(|e| err(0, e.to_string()))?;
     Ok(Table {
         columns: names,
         features,
@@ -131,22 +146,49 @@ mod tests {
 
     #[test]
     fn parses_header_and_label() {
-        let t = parse_csv("a,b,kind\n1,2,x\n\n3,4.5,y\n", Path::new("t.csv"), true, &LabelColumn::Named("kind".into())).unwrap();
+        let t = parse_csv(
+            "a,b,kind\n1,2,x\n\n3,4.5,y\n",
+            Path::new("t.csv"),
+            true,
+            &LabelColumn::Named("kind".into()),
+        )
+        .unwrap();
         assert_eq!(t.columns, vec!["a", "b"]);
         assert_eq!(t.features, ndarray::array![[1.0, 2.0], [3.0, 4.5]]);
-        assert_eq!(t.label_indices().unwrap(), (vec![0, 1], vec!["x".to_owned(), "y".to_owned()]));
-        let t = parse_csv("1,2\n3,4\n", Path::new("t.csv"), false, &LabelColumn::Index(-1)).unwrap();
+        assert_eq!(
+            t.label_indices().unwrap(),
+            (vec![0, 1], vec!["x".to_owned(), "y".to_owned()])
+        );
+        let t = parse_csv(
+            "1,2\n3,4\n",
+            Path::new("t.csv"),
+            false,
+            &LabelColumn::Index(-1),
+        )
+        .unwrap();
         assert_eq!(t.features, ndarray::array![[1.0], [3.0]]);
         assert_eq!(t.labels.unwrap(), vec!["2", "4"]);
     }
 
     #[test]
     fn errors_name_file_line_and_column() {
-        let e = parse_csv("a,b\n1,2\n3,oops\n", Path::new("d.csv"), true, &LabelColumn::None).unwrap_err();
+        let e = parse_csv(
+            "a,b\n1,2\n3,oops\n",
+            Path::new("d.csv"),
+            true,
+            &LabelColumn::None,
+        )
+        .unwrap_err();
         assert_eq!(e.to_string(), "d.csv:3: column 'b': 'oops' is not a number");
         let e = parse_csv("a,b\n1\n", Path::new("d.csv"), true, &LabelColumn::None).unwrap_err();
         assert_eq!(e.to_string(), "d.csv:2: 1 fields, expected 2");
-        let e = parse_csv("a,b\n1,2\n", Path::new("d.csv"), true, &LabelColumn::Named("z".into())).unwrap_err();
+        let e = parse_csv(
+            "a,b\n1,2\n",
+            Path::new("d.csv"),
+            true,
+            &LabelColumn::Named("z".into()),
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("no column named 'z'"));
     }
 }

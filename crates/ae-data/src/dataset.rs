@@ -25,7 +25,11 @@ impl ImageSet {
         if images.len_of(Axis(0)) != labels.len() {
             return Err(Error::invalid(
                 "labels",
-                format!("{} images but {} labels", images.len_of(Axis(0)), labels.len()),
+                format!(
+                    "{} images but {} labels",
+                    images.len_of(Axis(0)),
+                    labels.len()
+                ),
             ));
         }
         Ok(ImageSet { images, labels })
@@ -103,7 +107,10 @@ impl ImageSet {
     /// The first `n` images and the rest, in order (seed 001's 55,000 / 5,000 split).
     pub fn split_at(&self, n: usize) -> Result<(ImageSet, ImageSet)> {
         if n > self.len() {
-            return Err(Error::invalid("split", format!("{n} exceeds the {} images", self.len())));
+            return Err(Error::invalid(
+                "split",
+                format!("{n} exceeds the {} images", self.len()),
+            ));
         }
         let rest: Vec<usize> = (n..self.len()).collect();
         Ok((self.first(n), self.select(&rest)))
@@ -112,7 +119,10 @@ impl ImageSet {
     /// A seeded random split into `n` images and the rest (seed 003's 48,000 / 12,000).
     pub fn random_split(&self, n: usize, seed: u64) -> Result<(ImageSet, ImageSet)> {
         if n > self.len() {
-            return Err(Error::invalid("split", format!("{n} exceeds the {} images", self.len())));
+            return Err(Error::invalid(
+                "split",
+                format!("{n} exceeds the {} images", self.len()),
+            ));
         }
         let order = permutation(self.len(), seed);
         Ok((self.select(&order[..n]), self.select(&order[n..])))
@@ -313,7 +323,13 @@ mod tests {
         assert_eq!(d.labels()[0], set.labels()[90]);
         assert!(set.split_at(101).is_err());
         // Every image lands in exactly one part: compare multisets of first pixels with index.
-        let mut ids: Vec<u8> = a.images().slice(s![.., 0, 0]).iter().chain(b.images().slice(s![.., 0, 0]).iter()).copied().collect();
+        let mut ids: Vec<u8> = a
+            .images()
+            .slice(s![.., 0, 0])
+            .iter()
+            .chain(b.images().slice(s![.., 0, 0]).iter())
+            .copied()
+            .collect();
         ids.sort_unstable();
         let mut want: Vec<u8> = set.images().slice(s![.., 0, 0]).to_vec();
         want.sort_unstable();
@@ -325,7 +341,10 @@ mod tests {
         let set = tiny(35);
         let sub = set.per_class(2);
         assert_eq!(sub.len(), 20);
-        assert_eq!(sub.labels().to_vec()[..12], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]);
+        assert_eq!(
+            sub.labels().to_vec()[..12],
+            [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]
+        );
         assert_eq!(set.per_class(10).len(), 35);
     }
 
@@ -333,8 +352,15 @@ mod tests {
     fn batches_cover_everything_once() {
         let set = tiny(25);
         let batches: Vec<_> = set.batches(10, Some(4), false).unwrap().collect();
-        assert_eq!(batches.iter().map(|(x, _)| x.nrows()).collect::<Vec<_>>(), vec![10, 10, 5]);
-        let total: f64 = batches.iter().flat_map(|(x, _)| x.iter()).map(|&v| f64::from(v)).sum();
+        assert_eq!(
+            batches.iter().map(|(x, _)| x.nrows()).collect::<Vec<_>>(),
+            vec![10, 10, 5]
+        );
+        let total: f64 = batches
+            .iter()
+            .flat_map(|(x, _)| x.iter())
+            .map(|&v| f64::from(v))
+            .sum();
         let want: f64 = set.to_f32().iter().map(|&v| f64::from(v)).sum();
         assert!((total - want).abs() < 1e-6 * want, "{total} vs {want}");
         assert_eq!(set.batches(10, None, true).unwrap().count(), 2);
@@ -343,8 +369,13 @@ mod tests {
     #[test]
     fn missing_data_names_the_fetch_command() {
         let dir = tempfile::tempdir().unwrap();
-        let err = Dataset::load(DatasetId::Mnist, dir.path()).unwrap_err().to_string();
-        assert!(err.contains("cargo xtask fetch-mnist --dataset mnist"), "{err}");
+        let err = Dataset::load(DatasetId::Mnist, dir.path())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("cargo xtask fetch-mnist --dataset mnist"),
+            "{err}"
+        );
         assert!(err.contains("train-images-idx3-ubyte.gz"), "{err}");
     }
 }

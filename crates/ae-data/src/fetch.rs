@@ -230,7 +230,10 @@ impl Fetcher {
                         verified,
                     })
                 }
-                Err(why) => tracing::warn!("{} is present but bad ({why}); fetching it again", dest.display()),
+                Err(why) => tracing::warn!(
+                    "{} is present but bad ({why}); fetching it again",
+                    dest.display()
+                ),
             }
         }
         let mut attempts = Vec::new();
@@ -294,12 +297,19 @@ impl Fetcher {
                     )],
                     None => vec![(
                         source.to_string(),
-                        Err(format!("no {name}.gz or {name} in it or in its {} folder", dataset.name())),
+                        Err(format!(
+                            "no {name}.gz or {name} in it or in its {} folder",
+                            dataset.name()
+                        )),
                     )],
                 }
             }
             Source::MirrorUrl(base) => {
-                let url = format!("{}/{}/{name}.gz", base.trim_end_matches('/'), dataset.name());
+                let url = format!(
+                    "{}/{}/{name}.gz",
+                    base.trim_end_matches('/'),
+                    dataset.name()
+                );
                 let result = self.download(&url, progress);
                 vec![(url, result)]
             }
@@ -356,7 +366,12 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// Checks that `bytes` (gzip or raw) hold the expected file: the pinned SHA-256 of the
 /// decompressed content when there is one, and always a valid IDX of the right rank and count.
-fn check_content(bytes: &[u8], dataset: DatasetId, kind: FileKind, origin: &Path) -> std::result::Result<(), String> {
+fn check_content(
+    bytes: &[u8],
+    dataset: DatasetId,
+    kind: FileKind,
+    origin: &Path,
+) -> std::result::Result<(), String> {
     let raw = idx::decompress(bytes, origin).map_err(|e| e.kind.to_string())?;
     if let Some(expected) = dataset.sha256(kind) {
         let actual = sha256_hex(&raw);
@@ -390,7 +405,10 @@ fn ensure_gzip(bytes: Vec<u8>) -> std::io::Result<Vec<u8>> {
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so `path`
 /// either keeps its old content or gets the whole new one. The temporary file is removed on error.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -414,8 +432,14 @@ mod tests {
 
     #[test]
     fn mirror_spec_is_url_or_folder() {
-        assert_eq!(Source::mirror("https://x/y"), Source::MirrorUrl("https://x/y".into()));
-        assert_eq!(Source::mirror("../shared/data"), Source::Dir("../shared/data".into()));
+        assert_eq!(
+            Source::mirror("https://x/y"),
+            Source::MirrorUrl("https://x/y".into())
+        );
+        assert_eq!(
+            Source::mirror("../shared/data"),
+            Source::Dir("../shared/data".into())
+        );
     }
 
     #[test]
@@ -433,7 +457,10 @@ mod tests {
         write_atomically(&path, b"old").unwrap();
         write_atomically(&path, b"new content").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"new content");
-        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names.len(), 1, "{names:?}");
     }
 
@@ -450,10 +477,15 @@ mod tests {
 
     #[test]
     fn sources_follow_the_documented_order() {
-        let f = Fetcher::new("d").mirror(Source::mirror("/m1")).env_mirror(false);
+        let f = Fetcher::new("d")
+            .mirror(Source::mirror("/m1"))
+            .env_mirror(false);
         let s = f.sources(DatasetId::FashionMnist);
         assert_eq!(s[0], Source::Dir("/m1".into()));
         assert!(matches!(s[1], Source::CanonicalUrl(_)));
-        assert_eq!(s.last().unwrap(), &Source::Dir("/usr/share/datasets/fashion-mnist".into()));
+        assert_eq!(
+            s.last().unwrap(),
+            &Source::Dir("/usr/share/datasets/fashion-mnist".into())
+        );
     }
 }

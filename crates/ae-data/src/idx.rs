@@ -73,9 +73,15 @@ impl fmt::Display for IdxErrorKind {
         match self {
             Self::Io(e) => write!(f, "cannot read: {e}"),
             Self::Gzip(e) => write!(f, "corrupt gzip data: {e}"),
-            Self::TooLarge => write!(f, "decompresses to more than {MAX_DECOMPRESSED_BYTES} bytes"),
+            Self::TooLarge => write!(
+                f,
+                "decompresses to more than {MAX_DECOMPRESSED_BYTES} bytes"
+            ),
             Self::TruncatedHeader { needed, found } => {
-                write!(f, "truncated header: needs {needed} bytes, file has {found}")
+                write!(
+                    f,
+                    "truncated header: needs {needed} bytes, file has {found}"
+                )
             }
             Self::BadMagic(b) => write!(
                 f,
@@ -283,21 +289,42 @@ mod tests {
     #[test]
     fn rejects_each_kind_of_bad_header() {
         let kind = |b: &[u8]| parse(b, p()).unwrap_err().kind;
-        assert_eq!(kind(&[0, 0, 8]), IdxErrorKind::TruncatedHeader { needed: 4, found: 3 });
-        assert_eq!(kind(&[1, 0, 8, 1, 0, 0, 0, 0]), IdxErrorKind::BadMagic([1, 0]));
-        assert_eq!(kind(&[0, 0, 0x0d, 1, 0, 0, 0, 0]), IdxErrorKind::UnsupportedType(0x0d));
+        assert_eq!(
+            kind(&[0, 0, 8]),
+            IdxErrorKind::TruncatedHeader {
+                needed: 4,
+                found: 3
+            }
+        );
+        assert_eq!(
+            kind(&[1, 0, 8, 1, 0, 0, 0, 0]),
+            IdxErrorKind::BadMagic([1, 0])
+        );
+        assert_eq!(
+            kind(&[0, 0, 0x0d, 1, 0, 0, 0, 0]),
+            IdxErrorKind::UnsupportedType(0x0d)
+        );
         assert_eq!(kind(&[0, 0, 8, 0]), IdxErrorKind::NoDimensions);
         assert_eq!(
             kind(&[0, 0, 8, 2, 0, 0, 0, 1]),
-            IdxErrorKind::TruncatedHeader { needed: 12, found: 8 }
+            IdxErrorKind::TruncatedHeader {
+                needed: 12,
+                found: 8
+            }
         );
         assert_eq!(
             kind(&[0, 0, 8, 1, 0, 0, 0, 3, 1, 2]),
-            IdxErrorKind::PayloadLength { expected: 3, found: 2 }
+            IdxErrorKind::PayloadLength {
+                expected: 3,
+                found: 2
+            }
         );
         assert_eq!(
             kind(&[0, 0, 8, 1, 0, 0, 0, 1, 1, 2]),
-            IdxErrorKind::PayloadLength { expected: 1, found: 2 }
+            IdxErrorKind::PayloadLength {
+                expected: 1,
+                found: 2
+            }
         );
     }
 
@@ -309,7 +336,10 @@ mod tests {
         let gz = enc.finish().unwrap();
         let err = parse(&gz[..gz.len() / 2], Path::new("x/train.gz")).unwrap_err();
         assert!(matches!(err.kind, IdxErrorKind::Gzip(_)), "{err}");
-        assert!(err.to_string().starts_with("x/train.gz: corrupt gzip"), "{err}");
+        assert!(
+            err.to_string().starts_with("x/train.gz: corrupt gzip"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -318,7 +348,13 @@ mod tests {
         let path = dir.path().join("labels");
         write(&path, &[4], &[1, 2, 3, 4], true).unwrap();
         let err = read_with_rank(&path, 3).unwrap_err();
-        assert_eq!(err.kind, IdxErrorKind::WrongRank { expected: 3, found: 1 });
+        assert_eq!(
+            err.kind,
+            IdxErrorKind::WrongRank {
+                expected: 3,
+                found: 1
+            }
+        );
         assert_eq!(read_with_rank(&path, 1).unwrap().data, vec![1, 2, 3, 4]);
     }
 

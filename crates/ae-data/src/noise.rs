@@ -49,7 +49,10 @@ impl Noise {
     /// Salt-and-pepper with the seed's 90 % salt; `amount` in [0, 1].
     pub fn salt_pepper(amount: f32) -> Result<Self> {
         check_range("salt-and-pepper amount", amount, 0.0, 1.0)?;
-        Ok(Noise::SaltPepper { amount, salt_ratio: 0.9 })
+        Ok(Noise::SaltPepper {
+            amount,
+            salt_ratio: 0.9,
+        })
     }
 
     /// Scaled dropout; `rate` in [0, 1).
@@ -68,7 +71,11 @@ impl Noise {
                 x.mapv_inplace(|v| {
                     let z: f32 = StandardNormal.sample(rng);
                     let y = v + std * z;
-                    if clamp { y.clamp(0.0, 1.0) } else { y }
+                    if clamp {
+                        y.clamp(0.0, 1.0)
+                    } else {
+                        y
+                    }
                 });
             }
             Noise::SaltPepper { amount, salt_ratio } => {
@@ -89,7 +96,13 @@ impl Noise {
             }
             Noise::Dropout { rate, scale } => {
                 let keep_scale = if scale { 1.0 / (1.0 - rate) } else { 1.0 };
-                x.mapv_inplace(|v| if rng.gen::<f32>() < rate { 0.0 } else { v * keep_scale });
+                x.mapv_inplace(|v| {
+                    if rng.gen::<f32>() < rate {
+                        0.0
+                    } else {
+                        v * keep_scale
+                    }
+                });
             }
         }
     }
@@ -145,7 +158,9 @@ impl FromStr for Noise {
         }
         let level: f32 = parts
             .next()
-            .ok_or_else(|| Error::invalid("noise", format!("'{s}' needs a level, e.g. gaussian:0.3")))?
+            .ok_or_else(|| {
+                Error::invalid("noise", format!("'{s}' needs a level, e.g. gaussian:0.3"))
+            })?
             .parse()
             .map_err(|_| Error::invalid("noise", format!("'{s}': the level is not a number")))?;
         let option = parts.next();
@@ -153,9 +168,15 @@ impl FromStr for Noise {
             "gaussian" => {
                 let mut n = Noise::gaussian(level)?;
                 if option == Some("noclamp") {
-                    n = Noise::Gaussian { std: level, clamp: false };
+                    n = Noise::Gaussian {
+                        std: level,
+                        clamp: false,
+                    };
                 } else if let Some(o) = option {
-                    return Err(Error::invalid("noise", format!("'{s}': unknown option '{o}' (only noclamp)")));
+                    return Err(Error::invalid(
+                        "noise",
+                        format!("'{s}': unknown option '{o}' (only noclamp)"),
+                    ));
                 }
                 n
             }
@@ -182,20 +203,32 @@ mod tests {
     fn stats(x: &Array2<f32>) -> (f64, f64) {
         let n = x.len() as f64;
         let mean = x.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
-        let var = x.iter().map(|&v| (f64::from(v) - mean).powi(2)).sum::<f64>() / n;
+        let var = x
+            .iter()
+            .map(|&v| (f64::from(v) - mean).powi(2))
+            .sum::<f64>()
+            / n;
         (mean, var)
     }
 
     #[test]
     fn gaussian_has_the_requested_mean_and_variance() {
         let x = Array2::from_elem((200, 784), 0.5f32);
-        let noisy = Noise::Gaussian { std: 0.3, clamp: false }.apply(&x, 7);
+        let noisy = Noise::Gaussian {
+            std: 0.3,
+            clamp: false,
+        }
+        .apply(&x, 7);
         let (mean, var) = stats(&(&noisy - &x));
         assert!(mean.abs() < 0.003, "mean {mean}");
         assert!((var - 0.09).abs() < 0.002, "variance {var}");
         let clamped = Noise::gaussian(0.3).unwrap().apply(&x, 7);
         assert!(clamped.iter().all(|&v| (0.0..=1.0).contains(&v)));
-        assert_eq!(clamped, Noise::gaussian(0.3).unwrap().apply(&x, 7), "seeded");
+        assert_eq!(
+            clamped,
+            Noise::gaussian(0.3).unwrap().apply(&x, 7),
+            "seeded"
+        );
     }
 
     #[test]
@@ -222,12 +255,41 @@ mod tests {
 
     #[test]
     fn parsing_and_validation() {
-        assert_eq!("gaussian:0.3".parse::<Noise>().unwrap(), Noise::Gaussian { std: 0.3, clamp: true });
-        assert_eq!("0.3".parse::<Noise>().unwrap(), Noise::Gaussian { std: 0.3, clamp: true });
-        assert_eq!("gaussian:0.5:noclamp".parse::<Noise>().unwrap(), Noise::Gaussian { std: 0.5, clamp: false });
+        assert_eq!(
+            "gaussian:0.3".parse::<Noise>().unwrap(),
+            Noise::Gaussian {
+                std: 0.3,
+                clamp: true
+            }
+        );
+        assert_eq!(
+            "0.3".parse::<Noise>().unwrap(),
+            Noise::Gaussian {
+                std: 0.3,
+                clamp: true
+            }
+        );
+        assert_eq!(
+            "gaussian:0.5:noclamp".parse::<Noise>().unwrap(),
+            Noise::Gaussian {
+                std: 0.5,
+                clamp: false
+            }
+        );
         assert_eq!("salt-pepper:0.1".parse::<Noise>().unwrap().level(), 0.1);
-        assert_eq!("dropout:0.5".parse::<Noise>().unwrap().to_string(), "dropout:0.5");
-        for bad in ["gaussian:-0.3", "-1", "dropout:1", "salt-pepper:2", "blur:0.1", "gaussian", "gaussian:x"] {
+        assert_eq!(
+            "dropout:0.5".parse::<Noise>().unwrap().to_string(),
+            "dropout:0.5"
+        );
+        for bad in [
+            "gaussian:-0.3",
+            "-1",
+            "dropout:1",
+            "salt-pepper:2",
+            "blur:0.1",
+            "gaussian",
+            "gaussian:x",
+        ] {
             let err = bad.parse::<Noise>().unwrap_err().to_string();
             assert!(err.starts_with("invalid"), "{bad}: {err}");
         }

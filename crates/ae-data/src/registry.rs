@@ -83,8 +83,16 @@ impl DatasetId {
         match self {
             DatasetId::Mnist => ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
             DatasetId::FashionMnist => [
-                "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
-                "Sneaker", "Bag", "Ankle boot",
+                "T-shirt/top",
+                "Trouser",
+                "Pullover",
+                "Dress",
+                "Coat",
+                "Sandal",
+                "Shirt",
+                "Sneaker",
+                "Bag",
+                "Ankle boot",
             ],
             DatasetId::Kmnist => ["o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo"],
         }
@@ -98,7 +106,9 @@ impl DatasetId {
                 "https://ossci-datasets.s3.amazonaws.com/mnist/",
                 "https://storage.googleapis.com/cvdf-datasets/mnist/",
             ],
-            DatasetId::FashionMnist => &["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"],
+            DatasetId::FashionMnist => {
+                &["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"]
+            }
             DatasetId::Kmnist => &["http://codh.rois.ac.jp/kmnist/dataset/kmnist/"],
         }
     }
@@ -118,14 +128,30 @@ impl DatasetId {
     pub fn sha256(self, file: FileKind) -> Option<&'static str> {
         use FileKind::*;
         let sum = match (self, file) {
-            (DatasetId::Mnist, TrainImages) => "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
-            (DatasetId::Mnist, TrainLabels) => "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
-            (DatasetId::Mnist, TestImages) => "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
-            (DatasetId::Mnist, TestLabels) => "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
-            (DatasetId::FashionMnist, TrainImages) => "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
-            (DatasetId::FashionMnist, TrainLabels) => "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
-            (DatasetId::FashionMnist, TestImages) => "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
-            (DatasetId::FashionMnist, TestLabels) => "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
+            (DatasetId::Mnist, TrainImages) => {
+                "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"
+            }
+            (DatasetId::Mnist, TrainLabels) => {
+                "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"
+            }
+            (DatasetId::Mnist, TestImages) => {
+                "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"
+            }
+            (DatasetId::Mnist, TestLabels) => {
+                "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"
+            }
+            (DatasetId::FashionMnist, TrainImages) => {
+                "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888"
+            }
+            (DatasetId::FashionMnist, TrainLabels) => {
+                "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9"
+            }
+            (DatasetId::FashionMnist, TestImages) => {
+                "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b"
+            }
+            (DatasetId::FashionMnist, TestLabels) => {
+                "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"
+            }
             (DatasetId::Kmnist, _) => return None,
         };
         Some(sum)
@@ -168,7 +194,10 @@ mod tests {
             assert_eq!(id.name().parse::<DatasetId>().unwrap(), id);
         }
         let err = "cifar".parse::<DatasetId>().unwrap_err().to_string();
-        assert!(err.contains("'cifar'") && err.contains("fashion-mnist"), "{err}");
+        assert!(
+            err.contains("'cifar'") && err.contains("fashion-mnist"),
+            "{err}"
+        );
     }
 
     #[test]

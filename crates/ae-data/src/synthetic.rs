@@ -79,10 +79,16 @@ mod tests {
     fn blobs_have_their_means() {
         let (x, y) = four_blobs(0);
         assert_eq!(x.dim(), (400, 2));
-        for (b, want) in [(-2.0, -2.0), (-2.0, 0.0), (2.0, -1.0), (2.0, 1.0)].iter().enumerate() {
+        for (b, want) in [(-2.0, -2.0), (-2.0, 0.0), (2.0, -1.0), (2.0, 1.0)]
+            .iter()
+            .enumerate()
+        {
             let rows: Vec<usize> = (0..400).filter(|&i| y[i] == b).collect();
             let mean = x.select(Axis(0), &rows).mean_axis(Axis(0)).unwrap();
-            assert!((mean[0] - want.0).abs() < 0.15 && (mean[1] - want.1).abs() < 0.15, "{b}: {mean}");
+            assert!(
+                (mean[0] - want.0).abs() < 0.15 && (mean[1] - want.1).abs() < 0.15,
+                "{b}: {mean}"
+            );
         }
         assert_eq!(four_blobs(0).0, x, "seeded");
     }
@@ -91,7 +97,10 @@ mod tests {
     fn correlated_normal_has_the_covariance() {
         let x = correlated_normal_2d(20_000, 1);
         let mean = x.mean_axis(Axis(0)).unwrap();
-        assert!((mean[0] + 1.0).abs() < 0.05 && (mean[1] - 2.0).abs() < 0.05, "{mean}");
+        assert!(
+            (mean[0] + 1.0).abs() < 0.05 && (mean[1] - 2.0).abs() < 0.05,
+            "{mean}"
+        );
         let c = &x - &mean;
         let cov = c.t().dot(&c) / (x.nrows() as f64 - 1.0);
         for (got, want) in cov.iter().zip([4.0, 2.0, 2.0, 2.0]) {
@@ -102,7 +111,12 @@ mod tests {
     #[test]
     fn curved_3d_lies_near_its_plane() {
         let x = curved_3d(2000, 0.1, 0.3, 0.1, 4);
-        let resid: f64 = x.rows().into_iter().map(|r| (r[2] - 0.1 * r[0] - 0.3 * r[1]).powi(2)).sum::<f64>() / 2000.0;
+        let resid: f64 = x
+            .rows()
+            .into_iter()
+            .map(|r| (r[2] - 0.1 * r[0] - 0.3 * r[1]).powi(2))
+            .sum::<f64>()
+            / 2000.0;
         assert!((resid - 0.01).abs() < 0.002, "residual variance {resid}");
     }
 }

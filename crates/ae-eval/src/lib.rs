@@ -1,1 +1,2 @@
-//! ae-eval
+//! Evaluation of dimensionality reduction: clustering accuracy, reconstruction metrics, figures
+//! and reports.

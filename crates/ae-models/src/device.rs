@@ -102,7 +102,9 @@ pub fn init(choice: DeviceChoice) -> Result<Device> {
                 Ok(Device::Cuda(0))
             } else {
                 Err(Error::CudaUnavailable(
-                    loaded.err().unwrap_or_else(|| "no CUDA device found".to_owned()),
+                    loaded
+                        .err()
+                        .unwrap_or_else(|| "no CUDA device found".to_owned()),
                 ))
             }
         }

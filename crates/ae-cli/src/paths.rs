@@ -1,0 +1,18 @@
+//! Where the command finds data and writes runs.
+
+use std::path::PathBuf;
+
+/// The data folder: the flag, else `$AE_DATA_DIR`, else the workspace's `data/` (fixed at build
+/// time, so a built binary works from any folder).
+pub fn data_dir(flag: Option<PathBuf>) -> PathBuf {
+    flag.or_else(|| std::env::var_os("AE_DATA_DIR").map(PathBuf::from))
+        .unwrap_or_else(|| workspace_root().join("data"))
+}
+
+/// The workspace this binary was built from.
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap_or_else(|_| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")))
+}
