@@ -1,4 +1,23 @@
-//! Linear dimensionality reduction and clustering: the PCA family and k-means.
+//! Linear dimensionality reduction and clustering on `ndarray`, in the linfa style
+//! (params → `fit` → fitted model → `transform` / `predict`), for `f32` and `f64`.
+//!
+//! - [`pca`]: PCA by covariance eigendecomposition, by SVD of the centred data, randomized
+//!   (Halko et al.), incremental (batch by batch) and kernel PCA (RBF).
+//! - [`kmeans`]: seed 000's vectorised k-means from scratch, and a production k-means
+//!   (k-means++, restarts, tolerance) whose distances are one BLAS GEMM per iteration; linfa's
+//!   k-means sits behind the same trait as a reference.
+//!
+//! Heavy linear algebra goes through OpenBLAS (system library, installed by `cargo xtask setup`).
+
+pub mod error;
+pub mod float;
+pub mod kmeans;
+pub mod pca;
+
+pub use error::{Error, Result};
+pub use float::Float;
+pub use kmeans::{FittedKMeans, KMeans, KMeansParams};
+pub use pca::{Components, FittedPca, IncrementalPca, KernelPca, Pca, PcaParams, Solver};
 
 // OpenBLAS provides the BLAS and LAPACK symbols ndarray and ndarray-linalg call.
 use openblas_src as _;

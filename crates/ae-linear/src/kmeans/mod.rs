@@ -1,0 +1,4 @@
+//! k-means.
+pub struct KMeans;
+pub struct KMeansParams;
+pub struct FittedKMeans;
