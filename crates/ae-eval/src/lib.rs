@@ -1,2 +1,16 @@
-//! Evaluation of dimensionality reduction: clustering accuracy, reconstruction metrics, figures
-//! and reports.
+//! Evaluation of dimensionality reduction.
+//!
+//! - [`clustering`]: confusion matrix, accuracy after the best one-to-one relabelling
+//!   (Kuhn–Munkres), NMI and ARI.
+//! - [`reconstruction`]: per-image SSE, MSE, binary cross-entropy, PSNR, rounded accuracy.
+//! - [`figures`]: image grids (PNG), line and scatter plots (PNG, no system fonts needed).
+//! - [`report`]: writing JSON results atomically.
+
+pub mod clustering;
+pub mod error;
+pub mod figures;
+pub mod reconstruction;
+pub mod report;
+
+pub use clustering::{cluster_accuracy, ClusterAccuracy, ConfusionMatrix};
+pub use error::{Error, Result};
