@@ -25,6 +25,12 @@ struct Cli {
 enum Command {
     /// Load a data set, verify its checksums and print a one-line JSON summary.
     Data(cmd::data::Args),
+    /// PCA on the training images; test SSE, explained variance, eigen-digits (S0.2).
+    Pca(cmd::pca::Args),
+    /// k-means on training pixels or PCA codes; Kuhn–Munkres accuracy, NMI, ARI.
+    Kmeans(cmd::kmeans::Args),
+    /// Seed 000's k-means from scratch on four synthetic blobs, a picture per iteration (S0.3).
+    KmeansDemo(cmd::kmeans_demo::Args),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +45,9 @@ fn main() -> ExitCode {
     let data_dir = paths::data_dir(cli.data_dir);
     let result = match cli.command {
         Command::Data(args) => cmd::data::run(&args, &data_dir),
+        Command::Pca(args) => cmd::pca::run(&args, &data_dir),
+        Command::Kmeans(args) => cmd::kmeans::run(&args, &data_dir),
+        Command::KmeansDemo(args) => cmd::kmeans_demo::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

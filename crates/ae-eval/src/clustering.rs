@@ -18,7 +18,11 @@ impl ConfusionMatrix {
     /// Builds the matrix; `clusters` and `labels` must have the same length.
     pub fn new(clusters: &[usize], labels: &[usize]) -> Result<Self> {
         if clusters.len() != labels.len() {
-            return Err(Error::InvalidInput(format!("{} cluster ids but {} labels", clusters.len(), labels.len())));
+            return Err(Error::InvalidInput(format!(
+                "{} cluster ids but {} labels",
+                clusters.len(),
+                labels.len()
+            )));
         }
         if clusters.is_empty() {
             return Err(Error::InvalidInput("no points".into()));
@@ -80,14 +84,21 @@ pub fn cluster_accuracy(clusters: &[usize], labels: &[usize]) -> Result<ClusterA
         }
         total as u64
     };
-    Ok(ClusterAccuracy { accuracy: matched as f64 / confusion.total() as f64, mapping, confusion })
+    Ok(ClusterAccuracy {
+        accuracy: matched as f64 / confusion.total() as f64,
+        mapping,
+        confusion,
+    })
 }
 
 fn entropy(counts: impl Iterator<Item = u64>, n: f64) -> f64 {
-    counts.filter(|&c| c > 0).map(|c| {
-        let p = c as f64 / n;
-        -p * p.ln()
-    }).sum()
+    counts
+        .filter(|&c| c > 0)
+        .map(|c| {
+            let p = c as f64 / n;
+            -p * p.ln()
+        })
+        .sum()
 }
 
 /// Normalised mutual information, arithmetic-mean normalisation (scikit-learn's default).
@@ -96,8 +107,13 @@ pub fn nmi(clusters: &[usize], labels: &[usize]) -> Result<f64> {
     let cm = ConfusionMatrix::new(clusters, labels)?;
     let n = cm.total() as f64;
     let row: Vec<u64> = cm.counts.iter().map(|r| r.iter().sum()).collect();
-    let col: Vec<u64> = (0..cm.n_labels()).map(|j| cm.counts.iter().map(|r| r[j]).sum()).collect();
-    let (hu, hv) = (entropy(row.iter().copied(), n), entropy(col.iter().copied(), n));
+    let col: Vec<u64> = (0..cm.n_labels())
+        .map(|j| cm.counts.iter().map(|r| r[j]).sum())
+        .collect();
+    let (hu, hv) = (
+        entropy(row.iter().copied(), n),
+        entropy(col.iter().copied(), n),
+    );
     if hu == 0.0 && hv == 0.0 {
         return Ok(1.0);
     }
@@ -111,7 +127,11 @@ pub fn nmi(clusters: &[usize], labels: &[usize]) -> Result<f64> {
         }
     }
     let denom = (hu + hv) / 2.0;
-    Ok(if denom == 0.0 { 0.0 } else { (mi / denom).clamp(0.0, 1.0) })
+    Ok(if denom == 0.0 {
+        0.0
+    } else {
+        (mi / denom).clamp(0.0, 1.0)
+    })
 }
 
 /// Adjusted Rand index (Hubert & Arabie): 1 for identical partitions, about 0 for random ones.
@@ -121,7 +141,9 @@ pub fn ari(clusters: &[usize], labels: &[usize]) -> Result<f64> {
     let n = cm.total();
     let sum_ij: f64 = cm.counts.iter().flatten().map(|&x| comb2(x)).sum();
     let sum_a: f64 = cm.counts.iter().map(|r| comb2(r.iter().sum())).sum();
-    let sum_b: f64 = (0..cm.n_labels()).map(|j| comb2(cm.counts.iter().map(|r| r[j]).sum())).sum();
+    let sum_b: f64 = (0..cm.n_labels())
+        .map(|j| comb2(cm.counts.iter().map(|r| r[j]).sum()))
+        .sum();
     let expected = sum_a * sum_b / comb2(n);
     let max = (sum_a + sum_b) / 2.0;
     if max == expected {
@@ -133,7 +155,12 @@ pub fn ari(clusters: &[usize], labels: &[usize]) -> Result<f64> {
 /// Relabels arbitrary cluster ids to dense 0-based ids in order of first appearance.
 pub fn densify(ids: &[usize]) -> Vec<usize> {
     let mut map = HashMap::new();
-    ids.iter().map(|&i| { let next = map.len(); *map.entry(i).or_insert(next) }).collect()
+    ids.iter()
+        .map(|&i| {
+            let next = map.len();
+            *map.entry(i).or_insert(next)
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -158,14 +185,28 @@ mod tests {
         let size = r.max(c);
         // Every injective matching, via permutations of a square padding.
         fn perms(items: &mut Vec<usize>, k: usize, out: &mut Vec<Vec<usize>>) {
-            if k == items.len() { out.push(items.clone()); return; }
-            for i in k..items.len() { items.swap(k, i); perms(items, k + 1, out); items.swap(k, i); }
+            if k == items.len() {
+                out.push(items.clone());
+                return;
+            }
+            for i in k..items.len() {
+                items.swap(k, i);
+                perms(items, k + 1, out);
+                items.swap(k, i);
+            }
         }
         let mut all = Vec::new();
         perms(&mut (0..size).collect(), 0, &mut all);
-        let best = all.iter().map(|p| {
-            (0..r).filter(|&i| p[i] < c).map(|i| cm.counts[i][p[i]]).sum::<u64>()
-        }).max().unwrap();
+        let best = all
+            .iter()
+            .map(|p| {
+                (0..r)
+                    .filter(|&i| p[i] < c)
+                    .map(|i| cm.counts[i][p[i]])
+                    .sum::<u64>()
+            })
+            .max()
+            .unwrap();
         best as f64 / cm.total() as f64
     }
 
@@ -190,7 +231,12 @@ mod tests {
         assert_eq!(acc.accuracy, 0.8);
         assert_eq!(acc.mapping, vec![Some(1), Some(0), None]);
         // 1 cluster, 3 labels: the majority label wins.
-        assert_eq!(cluster_accuracy(&[0, 0, 0, 0], &[2, 2, 1, 0]).unwrap().accuracy, 0.5);
+        assert_eq!(
+            cluster_accuracy(&[0, 0, 0, 0], &[2, 2, 1, 0])
+                .unwrap()
+                .accuracy,
+            0.5
+        );
     }
 
     #[test]

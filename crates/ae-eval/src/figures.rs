@@ -22,7 +22,10 @@ fn ensure_font() {
 }
 
 fn write_err(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::Write { path: path.to_owned(), reason: e.to_string() }
+    Error::Write {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    }
 }
 
 /// How pixel values map to grey levels.
@@ -52,14 +55,33 @@ pub struct ImageGrid<'a> {
 
 impl<'a> ImageGrid<'a> {
     /// Tiles from the rows of `images`, each `height × width` pixels, `columns` per row.
-    pub fn new(images: ArrayView2<'a, f32>, height: usize, width: usize, columns: usize) -> Result<Self> {
+    pub fn new(
+        images: ArrayView2<'a, f32>,
+        height: usize,
+        width: usize,
+        columns: usize,
+    ) -> Result<Self> {
         if images.ncols() != height * width {
-            return Err(Error::InvalidInput(format!("rows have {} values, tiles need {height}×{width}", images.ncols())));
+            return Err(Error::InvalidInput(format!(
+                "rows have {} values, tiles need {height}×{width}",
+                images.ncols()
+            )));
         }
         if columns == 0 || images.nrows() == 0 {
-            return Err(Error::InvalidInput("an image grid needs at least one image and one column".into()));
+            return Err(Error::InvalidInput(
+                "an image grid needs at least one image and one column".into(),
+            ));
         }
-        Ok(ImageGrid { images, height, width, columns, scale: 3, normalise: Normalise::Fixed, captions: None, row_titles: None })
+        Ok(ImageGrid {
+            images,
+            height,
+            width,
+            columns,
+            scale: 3,
+            normalise: Normalise::Fixed,
+            captions: None,
+            row_titles: None,
+        })
     }
     /// Screen pixels per image pixel (default 3).
     pub fn scale(mut self, scale: u32) -> Self {
@@ -123,14 +145,19 @@ impl<'a> ImageGrid<'a> {
                 if let Some(caps) = &self.captions {
                     for (t, cap) in caps.iter().enumerate().take(n) {
                         let (r, c) = (t / self.columns, t % self.columns);
-                        let pos = ((left + gap + c * (tw + gap)) as i32, (gap + r * cell_h) as i32);
-                        root.draw_text(cap, &style, pos).map_err(|e| write_err(path, e))?;
+                        let pos = (
+                            (left + gap + c * (tw + gap)) as i32,
+                            (gap + r * cell_h) as i32,
+                        );
+                        root.draw_text(cap, &style, pos)
+                            .map_err(|e| write_err(path, e))?;
                     }
                 }
                 if let Some(titles) = &self.row_titles {
                     for (r, title) in titles.iter().enumerate().take(rows) {
                         let pos = (4, (gap + r * cell_h + cap_h + th / 2) as i32 - 6);
-                        root.draw_text(title, &style, pos).map_err(|e| write_err(path, e))?;
+                        root.draw_text(title, &style, pos)
+                            .map_err(|e| write_err(path, e))?;
                     }
                 }
                 root.present().map_err(|e| write_err(path, e))?;
@@ -142,14 +169,19 @@ impl<'a> ImageGrid<'a> {
 }
 
 fn min_max(values: impl Iterator<Item = f32>) -> (f32, f32) {
-    values.fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)))
+    values.fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    })
 }
 
 /// Encodes `img` as PNG and writes it atomically.
 pub fn save_png(img: &RgbImage, path: &Path) -> Result<()> {
     let mut bytes = Vec::new();
-    img.write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png)
-        .map_err(|e| write_err(path, e))?;
+    img.write_to(
+        &mut std::io::Cursor::new(&mut bytes),
+        image::ImageFormat::Png,
+    )
+    .map_err(|e| write_err(path, e))?;
     crate::report::write_atomically(path, &bytes)
 }
 
@@ -163,9 +195,16 @@ pub struct Series {
 }
 
 const PALETTE: [RGBColor; 10] = [
-    RGBColor(31, 119, 180), RGBColor(255, 127, 14), RGBColor(44, 160, 44), RGBColor(214, 39, 40),
-    RGBColor(148, 103, 189), RGBColor(140, 86, 75), RGBColor(227, 119, 194), RGBColor(127, 127, 127),
-    RGBColor(188, 189, 34), RGBColor(23, 190, 207),
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
 ];
 
 /// The colour of class or series `i` (matplotlib's tab10).
@@ -174,17 +213,36 @@ pub fn colour(i: usize) -> RGBColor {
 }
 
 fn bounds(points: impl Iterator<Item = (f64, f64)>) -> ((f64, f64), (f64, f64)) {
-    let (mut x0, mut x1, mut y0, mut y1) = (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
+    let (mut x0, mut x1, mut y0, mut y1) = (
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    );
     for (x, y) in points.filter(|(x, y)| x.is_finite() && y.is_finite()) {
-        x0 = x0.min(x); x1 = x1.max(x); y0 = y0.min(y); y1 = y1.max(y);
+        x0 = x0.min(x);
+        x1 = x1.max(x);
+        y0 = y0.min(y);
+        y1 = y1.max(y);
     }
-    if !x0.is_finite() { return ((0.0, 1.0), (0.0, 1.0)); }
-    let pad = |a: f64, b: f64| { let p = if b > a { (b - a) * 0.05 } else { 0.5 }; (a - p, b + p) };
+    if !x0.is_finite() {
+        return ((0.0, 1.0), (0.0, 1.0));
+    }
+    let pad = |a: f64, b: f64| {
+        let p = if b > a { (b - a) * 0.05 } else { 0.5 };
+        (a - p, b + p)
+    };
     (pad(x0, x1), pad(y0, y1))
 }
 
 /// A line plot of several series with a legend, written as PNG.
-pub fn line_plot(path: &Path, title: &str, x_label: &str, y_label: &str, series: &[Series]) -> Result<()> {
+pub fn line_plot(
+    path: &Path,
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    series: &[Series],
+) -> Result<()> {
     ensure_font();
     let (w, h) = (800u32, 500u32);
     let mut buf = vec![255u8; (w * h * 3) as usize];
@@ -193,20 +251,37 @@ pub fn line_plot(path: &Path, title: &str, x_label: &str, y_label: &str, series:
         let ((x0, x1), (y0, y1)) = bounds(series.iter().flat_map(|s| s.points.iter().copied()));
         let mut chart = ChartBuilder::on(&root)
             .caption(title, ("sans-serif", 20))
-            .margin(10).x_label_area_size(40).y_label_area_size(70)
-            .build_cartesian_2d(x0..x1, y0..y1).map_err(|e| write_err(path, e))?;
-        chart.configure_mesh().x_desc(x_label).y_desc(y_label).draw().map_err(|e| write_err(path, e))?;
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(70)
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(|e| write_err(path, e))?;
+        chart
+            .configure_mesh()
+            .x_desc(x_label)
+            .y_desc(y_label)
+            .draw()
+            .map_err(|e| write_err(path, e))?;
         for (i, s) in series.iter().enumerate() {
             let c = colour(i);
-            chart.draw_series(LineSeries::new(s.points.iter().copied(), c.stroke_width(2)))
+            chart
+                .draw_series(LineSeries::new(s.points.iter().copied(), c.stroke_width(2)))
                 .map_err(|e| write_err(path, e))?
                 .label(s.name.clone())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(2)));
-            chart.draw_series(s.points.iter().map(|&p| Circle::new(p, 3, c.filled()))).map_err(|e| write_err(path, e))?;
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(2))
+                });
+            chart
+                .draw_series(s.points.iter().map(|&p| Circle::new(p, 3, c.filled())))
+                .map_err(|e| write_err(path, e))?;
         }
         if series.len() > 1 || series.iter().any(|s| !s.name.is_empty()) {
-            chart.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK)
-                .draw().map_err(|e| write_err(path, e))?;
+            chart
+                .configure_series_labels()
+                .background_style(WHITE.mix(0.8))
+                .border_style(BLACK)
+                .draw()
+                .map_err(|e| write_err(path, e))?;
         }
         root.present().map_err(|e| write_err(path, e))?;
     }
@@ -235,39 +310,69 @@ pub fn scatter_plot(
     markers: &[Markers],
 ) -> Result<()> {
     if points.len() != labels.len() {
-        return Err(Error::InvalidInput(format!("{} points but {} labels", points.len(), labels.len())));
+        return Err(Error::InvalidInput(format!(
+            "{} points but {} labels",
+            points.len(),
+            labels.len()
+        )));
     }
     ensure_font();
     let (w, h) = (700u32, 600u32);
     let mut buf = vec![255u8; (w * h * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
-        let all = points.iter().copied().chain(markers.iter().flat_map(|m| m.points.iter().copied()));
+        let all = points
+            .iter()
+            .copied()
+            .chain(markers.iter().flat_map(|m| m.points.iter().copied()));
         let ((x0, x1), (y0, y1)) = bounds(all);
         let mut chart = ChartBuilder::on(&root)
             .caption(title, ("sans-serif", 20))
-            .margin(10).x_label_area_size(35).y_label_area_size(50)
-            .build_cartesian_2d(x0..x1, y0..y1).map_err(|e| write_err(path, e))?;
-        chart.configure_mesh().draw().map_err(|e| write_err(path, e))?;
+            .margin(10)
+            .x_label_area_size(35)
+            .y_label_area_size(50)
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(|e| write_err(path, e))?;
+        chart
+            .configure_mesh()
+            .draw()
+            .map_err(|e| write_err(path, e))?;
         let n_classes = labels.iter().max().map_or(0, |m| m + 1);
         for class in 0..n_classes {
             let c = colour(class);
-            let pts: Vec<(f64, f64)> = points.iter().zip(labels).filter(|(_, &l)| l == class).map(|(p, _)| *p).collect();
-            let name = class_names.and_then(|n| n.get(class).cloned()).unwrap_or_else(|| class.to_string());
-            chart.draw_series(pts.into_iter().map(|p| Circle::new(p, 2, c.filled())))
+            let pts: Vec<(f64, f64)> = points
+                .iter()
+                .zip(labels)
+                .filter(|(_, &l)| l == class)
+                .map(|(p, _)| *p)
+                .collect();
+            let name = class_names
+                .and_then(|n| n.get(class).cloned())
+                .unwrap_or_else(|| class.to_string());
+            chart
+                .draw_series(pts.into_iter().map(|p| Circle::new(p, 2, c.filled())))
                 .map_err(|e| write_err(path, e))?
                 .label(name)
                 .legend(move |(x, y)| Circle::new((x + 8, y), 4, c.filled()));
         }
         for m in markers {
             let c = RGBColor(m.rgb.0, m.rgb.1, m.rgb.2);
-            chart.draw_series(m.points.iter().map(|&p| Cross::new(p, 7, c.stroke_width(3))))
+            chart
+                .draw_series(
+                    m.points
+                        .iter()
+                        .map(|&p| Cross::new(p, 7, c.stroke_width(3))),
+                )
                 .map_err(|e| write_err(path, e))?
                 .label(m.name.clone())
                 .legend(move |(x, y)| Cross::new((x + 8, y), 5, c.stroke_width(2)));
         }
-        chart.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK)
-            .draw().map_err(|e| write_err(path, e))?;
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()
+            .map_err(|e| write_err(path, e))?;
         root.present().map_err(|e| write_err(path, e))?;
     }
     save_png(&RgbImage::from_raw(w, h, buf).expect("sized buffer"), path)
@@ -285,24 +390,44 @@ pub fn confusion_png(path: &Path, counts: &[Vec<u64>], title: &str) -> Result<()
         let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
         let max = counts.iter().flatten().copied().max().unwrap_or(1).max(1) as f64;
         let font = ("sans-serif", 12).into_font();
-        root.draw_text(title, &("sans-serif", 14).into_font().color(&BLACK), (10, 8)).map_err(|e| write_err(path, e))?;
-        root.draw_text("label →  cluster ↓", &font.color(&BLACK), (10, 30)).map_err(|e| write_err(path, e))?;
+        root.draw_text(
+            title,
+            &("sans-serif", 14).into_font().color(&BLACK),
+            (10, 8),
+        )
+        .map_err(|e| write_err(path, e))?;
+        root.draw_text("label →  cluster ↓", &font.color(&BLACK), (10, 30))
+            .map_err(|e| write_err(path, e))?;
         for (i, row) in counts.iter().enumerate() {
             for (j, &v) in row.iter().enumerate() {
                 let t = v as f64 / max;
                 let shade = (255.0 * (1.0 - t)) as u8;
                 let (x, y) = (60 + j as i32 * cell as i32, 60 + i as i32 * cell as i32);
-                root.draw(&Rectangle::new([(x, y), (x + cell as i32 - 1, y + cell as i32 - 1)], RGBColor(shade, shade, 255).filled()))
-                    .map_err(|e| write_err(path, e))?;
+                root.draw(&Rectangle::new(
+                    [(x, y), (x + cell as i32 - 1, y + cell as i32 - 1)],
+                    RGBColor(shade, shade, 255).filled(),
+                ))
+                .map_err(|e| write_err(path, e))?;
                 let colour = if t > 0.5 { WHITE } else { BLACK };
-                root.draw_text(&v.to_string(), &font.color(&colour), (x + 4, y + 18)).map_err(|e| write_err(path, e))?;
+                root.draw_text(&v.to_string(), &font.color(&colour), (x + 4, y + 18))
+                    .map_err(|e| write_err(path, e))?;
             }
         }
         for j in 0..cols {
-            root.draw_text(&j.to_string(), &font.color(&BLACK), (60 + j as i32 * cell as i32 + 18, 46)).map_err(|e| write_err(path, e))?;
+            root.draw_text(
+                &j.to_string(),
+                &font.color(&BLACK),
+                (60 + j as i32 * cell as i32 + 18, 46),
+            )
+            .map_err(|e| write_err(path, e))?;
         }
         for i in 0..rows {
-            root.draw_text(&i.to_string(), &font.color(&BLACK), (40, 60 + i as i32 * cell as i32 + 18)).map_err(|e| write_err(path, e))?;
+            root.draw_text(
+                &i.to_string(),
+                &font.color(&BLACK),
+                (40, 60 + i as i32 * cell as i32 + 18),
+            )
+            .map_err(|e| write_err(path, e))?;
         }
         root.present().map_err(|e| write_err(path, e))?;
     }
@@ -320,11 +445,19 @@ mod tests {
         let path = dir.path().join("g.png");
         let mut x = Array2::<f32>::zeros((3, 4));
         x[[1, 0]] = 1.0;
-        ImageGrid::new(x.view(), 2, 2, 2).unwrap().scale(1).save(&path).unwrap();
+        ImageGrid::new(x.view(), 2, 2, 2)
+            .unwrap()
+            .scale(1)
+            .save(&path)
+            .unwrap();
         let img = image::open(&path).unwrap().to_rgb8();
         // 2 columns × (2 + 2 gap) + 2, 2 rows likewise.
         assert_eq!(img.dimensions(), (10, 10));
-        assert_eq!(img.get_pixel(6, 2), &Rgb([255, 255, 255]), "tile 1, pixel (0,0) is white");
+        assert_eq!(
+            img.get_pixel(6, 2),
+            &Rgb([255, 255, 255]),
+            "tile 1, pixel (0,0) is white"
+        );
         assert_eq!(img.get_pixel(2, 2), &Rgb([0, 0, 0]), "tile 0 is black");
         assert!(ImageGrid::new(x.view(), 3, 3, 2).is_err());
     }
@@ -333,14 +466,28 @@ mod tests {
     fn plots_write_pngs_with_drawn_content() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("l.png");
-        line_plot(&p, "loss", "epoch", "loss", &[Series { name: "train".into(), points: vec![(1.0, 3.0), (2.0, 2.0), (3.0, 1.5)] }]).unwrap();
+        line_plot(
+            &p,
+            "loss",
+            "epoch",
+            "loss",
+            &[Series {
+                name: "train".into(),
+                points: vec![(1.0, 3.0), (2.0, 2.0), (3.0, 1.5)],
+            }],
+        )
+        .unwrap();
         let img = image::open(&p).unwrap().to_rgb8();
         assert_eq!(img.dimensions(), (800, 500));
         // The series colour appears somewhere: the line was drawn.
         assert!(img.pixels().any(|px| px == &Rgb([31, 119, 180])));
         let s = dir.path().join("s.png");
         scatter_plot(&s, "codes", &[(0.0, 0.0), (1.0, 1.0)], &[0, 1], None, &[]).unwrap();
-        assert!(image::open(&s).unwrap().to_rgb8().pixels().any(|px| px == &Rgb([255, 127, 14])));
+        assert!(image::open(&s)
+            .unwrap()
+            .to_rgb8()
+            .pixels()
+            .any(|px| px == &Rgb([255, 127, 14])));
         let c = dir.path().join("c.png");
         confusion_png(&c, &[vec![5, 0], vec![1, 4]], "confusion").unwrap();
         assert!(image::open(&c).is_ok());

@@ -6,7 +6,11 @@ use crate::{Error, Result};
 
 fn check(x: &ArrayView2<f32>, y: &ArrayView2<f32>) -> Result<()> {
     if x.dim() != y.dim() {
-        return Err(Error::InvalidInput(format!("shapes differ: {:?} vs {:?}", x.dim(), y.dim())));
+        return Err(Error::InvalidInput(format!(
+            "shapes differ: {:?} vs {:?}",
+            x.dim(),
+            y.dim()
+        )));
     }
     if x.is_empty() {
         return Err(Error::InvalidInput("no images".into()));
@@ -15,16 +19,26 @@ fn check(x: &ArrayView2<f32>, y: &ArrayView2<f32>) -> Result<()> {
 }
 
 /// Each image's sum of squared pixel errors (seed 000's loss before averaging).
-pub fn sse_per_image(original: &ArrayView2<f32>, reconstructed: &ArrayView2<f32>) -> Result<Array1<f64>> {
+pub fn sse_per_image(
+    original: &ArrayView2<f32>,
+    reconstructed: &ArrayView2<f32>,
+) -> Result<Array1<f64>> {
     check(original, reconstructed)?;
-    Ok(Zip::from(original.rows()).and(reconstructed.rows()).map_collect(|a, b| {
-        a.iter().zip(b).map(|(&p, &q)| f64::from(p - q).powi(2)).sum()
-    }))
+    Ok(Zip::from(original.rows())
+        .and(reconstructed.rows())
+        .map_collect(|a, b| {
+            a.iter()
+                .zip(b)
+                .map(|(&p, &q)| f64::from(p - q).powi(2))
+                .sum()
+        }))
 }
 
 /// Mean over images of the per-image SSE ("SSE" in EXPERIMENTS.md).
 pub fn mean_sse(original: &ArrayView2<f32>, reconstructed: &ArrayView2<f32>) -> Result<f64> {
-    Ok(sse_per_image(original, reconstructed)?.mean().unwrap_or(0.0))
+    Ok(sse_per_image(original, reconstructed)?
+        .mean()
+        .unwrap_or(0.0))
 }
 
 /// Mean squared error over all pixels.
@@ -37,24 +51,39 @@ pub fn mse(original: &ArrayView2<f32>, reconstructed: &ArrayView2<f32>) -> Resul
 pub fn binary_cross_entropy(target: &ArrayView2<f32>, predicted: &ArrayView2<f32>) -> Result<f64> {
     check(target, predicted)?;
     let eps = 1e-7f64;
-    let sum: f64 = target.iter().zip(predicted).map(|(&t, &p)| {
-        let (t, p) = (f64::from(t), f64::from(p).clamp(eps, 1.0 - eps));
-        -(t * p.ln() + (1.0 - t) * (1.0 - p).ln())
-    }).sum();
+    let sum: f64 = target
+        .iter()
+        .zip(predicted)
+        .map(|(&t, &p)| {
+            let (t, p) = (f64::from(t), f64::from(p).clamp(eps, 1.0 - eps));
+            -(t * p.ln() + (1.0 - t) * (1.0 - p).ln())
+        })
+        .sum();
     Ok(sum / target.len() as f64)
 }
 
 /// Peak signal-to-noise ratio in dB for data range 1: 10·log10(1 / MSE), over the whole set.
 pub fn psnr(original: &ArrayView2<f32>, reconstructed: &ArrayView2<f32>) -> Result<f64> {
     let m = mse(original, reconstructed)?;
-    Ok(if m == 0.0 { f64::INFINITY } else { -10.0 * m.log10() })
+    Ok(if m == 0.0 {
+        f64::INFINITY
+    } else {
+        -10.0 * m.log10()
+    })
 }
 
 /// Share of pixels where rounding the reconstruction gives the rounded original (S1.7's
 /// "rounded accuracy").
-pub fn rounded_accuracy(original: &ArrayView2<f32>, reconstructed: &ArrayView2<f32>) -> Result<f64> {
+pub fn rounded_accuracy(
+    original: &ArrayView2<f32>,
+    reconstructed: &ArrayView2<f32>,
+) -> Result<f64> {
     check(original, reconstructed)?;
-    let same = original.iter().zip(reconstructed).filter(|(&a, &b)| a.round() == b.round()).count();
+    let same = original
+        .iter()
+        .zip(reconstructed)
+        .filter(|(&a, &b)| a.round() == b.round())
+        .count();
     Ok(same as f64 / original.len() as f64)
 }
 

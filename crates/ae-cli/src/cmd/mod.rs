@@ -1,3 +1,33 @@
 //! One module per subcommand.
 
 pub mod data;
+pub mod kmeans;
+pub mod kmeans_demo;
+pub mod pca;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+/// The output folder: the flag, else `runs/<default_name>` under the current folder.
+pub fn out_dir(flag: &Option<PathBuf>, default_name: &str) -> Result<PathBuf> {
+    let dir = flag
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("runs").join(default_name));
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("creating --out folder {}", dir.display()))?;
+    Ok(dir)
+}
+
+/// Writes `metrics.json` and, with `--json`, prints it as one line (the last line of output).
+pub fn finish(dir: &Path, metrics: &serde_json::Value, json: bool) -> Result<()> {
+    ae_eval::report::write_json(&dir.join("metrics.json"), metrics)?;
+    let mut out = std::io::stdout();
+    if json {
+        writeln!(out, "{metrics}")?;
+    } else {
+        writeln!(out, "results in {}", dir.display())?;
+    }
+    Ok(())
+}

@@ -18,8 +18,18 @@ pub struct FittedKMeans<F> {
 
 impl<F: Float> FittedKMeans<F> {
     /// Assembles a model from its parts (used by other implementations behind [`super::KMeansFit`]).
-    pub fn from_parts(centroids: Array2<F>, labels: Array1<usize>, inertia: f64, n_iter: usize) -> Self {
-        FittedKMeans { centroids, labels, inertia, n_iter }
+    pub fn from_parts(
+        centroids: Array2<F>,
+        labels: Array1<usize>,
+        inertia: f64,
+        n_iter: usize,
+    ) -> Self {
+        FittedKMeans {
+            centroids,
+            labels,
+            inertia,
+            n_iter,
+        }
     }
     /// Cluster centres (k × d).
     pub fn centroids(&self) -> &Array2<F> {
@@ -57,7 +67,11 @@ pub(crate) fn row_norms<F: Float>(x: &ArrayView2<F>) -> Array1<F> {
 }
 
 /// Squared distances (n × k) as ‖x‖² − 2XCᵀ + ‖c‖², clamped at 0: one GEMM.
-pub(crate) fn sq_distances<F: Float>(x: &ArrayView2<F>, x_sq: &Array1<F>, centres: &Array2<F>) -> Array2<F> {
+pub(crate) fn sq_distances<F: Float>(
+    x: &ArrayView2<F>,
+    x_sq: &Array1<F>,
+    centres: &Array2<F>,
+) -> Array2<F> {
     let c_sq = row_norms(&centres.view());
     let mut d = x.dot(&centres.t());
     let minus_two = F::of(-2.0);
@@ -71,16 +85,20 @@ pub(crate) fn sq_distances<F: Float>(x: &ArrayView2<F>, x_sq: &Array1<F>, centre
 }
 
 /// Nearest centre of each row, the distance to it, and the inertia.
-pub(crate) fn assign<F: Float>(x: &ArrayView2<F>, x_sq: &Array1<F>, centres: &Array2<F>) -> (Array1<usize>, Array1<F>, f64) {
+pub(crate) fn assign<F: Float>(
+    x: &ArrayView2<F>,
+    x_sq: &Array1<F>,
+    centres: &Array2<F>,
+) -> (Array1<usize>, Array1<F>, f64) {
     let d = sq_distances(x, x_sq, centres);
     let mut labels = Array1::zeros(x.nrows());
     let mut best = Array1::zeros(x.nrows());
     let mut inertia = 0.0;
     for (i, row) in d.rows().into_iter().enumerate() {
-        let (j, v) = row
-            .iter()
-            .enumerate()
-            .fold((0, row[0]), |acc, (j, &v)| if v < acc.1 { (j, v) } else { acc });
+        let (j, v) = row.iter().enumerate().fold(
+            (0, row[0]),
+            |acc, (j, &v)| if v < acc.1 { (j, v) } else { acc },
+        );
         labels[i] = j;
         best[i] = v;
         inertia += v.as_f64();
@@ -107,7 +125,12 @@ pub(crate) fn fit<F: Float>(p: &KMeansParams, x: &ArrayView2<F>) -> FittedKMeans
     for run in 0..p.n_init {
         let centres = kmeans_plus_plus(x, &x_sq, p.n_clusters, &mut rng);
         let fitted = lloyd(x, &x_sq, centres, p.max_iter, tol);
-        tracing::debug!(run, inertia = fitted.inertia, iterations = fitted.n_iter, "k-means run");
+        tracing::debug!(
+            run,
+            inertia = fitted.inertia,
+            iterations = fitted.n_iter,
+            "k-means run"
+        );
         if best.as_ref().is_none_or(|b| fitted.inertia < b.inertia) {
             best = Some(fitted);
         }
@@ -117,14 +140,23 @@ pub(crate) fn fit<F: Float>(p: &KMeansParams, x: &ArrayView2<F>) -> FittedKMeans
 
 /// Lloyd iterations from `centres` until the labels stop changing, the squared centre shift is
 /// at most `tol`, or `max_iter`; ends with a final assignment so labels match the centres.
-fn lloyd<F: Float>(x: &ArrayView2<F>, x_sq: &Array1<F>, mut centres: Array2<F>, max_iter: usize, tol: f64) -> FittedKMeans<F> {
+fn lloyd<F: Float>(
+    x: &ArrayView2<F>,
+    x_sq: &Array1<F>,
+    mut centres: Array2<F>,
+    max_iter: usize,
+    tol: f64,
+) -> FittedKMeans<F> {
     let mut labels: Option<Array1<usize>> = None;
     let mut n_iter = 0;
     for it in 0..max_iter {
         n_iter = it + 1;
         let (new_labels, dist, _) = assign(x, x_sq, &centres);
         let new_centres = update_centres(x, &new_labels, &dist, &centres);
-        let shift: f64 = (&new_centres - &centres).iter().map(|v| v.as_f64().powi(2)).sum();
+        let shift: f64 = (&new_centres - &centres)
+            .iter()
+            .map(|v| v.as_f64().powi(2))
+            .sum();
         centres = new_centres;
         let unchanged = labels.as_ref() == Some(&new_labels);
         labels = Some(new_labels);
@@ -133,12 +165,22 @@ fn lloyd<F: Float>(x: &ArrayView2<F>, x_sq: &Array1<F>, mut centres: Array2<F>, 
         }
     }
     let (labels, _, inertia) = assign(x, x_sq, &centres);
-    FittedKMeans { centroids: centres, labels, inertia, n_iter }
+    FittedKMeans {
+        centroids: centres,
+        labels,
+        inertia,
+        n_iter,
+    }
 }
 
 /// Means of the assigned rows (accumulated in f64). An empty cluster takes the row farthest
 /// from its centre, as scikit-learn relocates them.
-fn update_centres<F: Float>(x: &ArrayView2<F>, labels: &Array1<usize>, dist: &Array1<F>, old: &Array2<F>) -> Array2<F> {
+fn update_centres<F: Float>(
+    x: &ArrayView2<F>,
+    labels: &Array1<usize>,
+    dist: &Array1<F>,
+    old: &Array2<F>,
+) -> Array2<F> {
     let (k, d) = old.dim();
     let mut sums = Array2::<f64>::zeros((k, d));
     let mut counts = vec![0usize; k];
@@ -150,9 +192,9 @@ fn update_centres<F: Float>(x: &ArrayView2<F>, labels: &Array1<usize>, dist: &Ar
     }
     let mut centres = Array2::<F>::zeros((k, d));
     let mut taken: Vec<usize> = Vec::new();
-    for j in 0..k {
-        if counts[j] > 0 {
-            let c = counts[j] as f64;
+    for (j, &count) in counts.iter().enumerate() {
+        if count > 0 {
+            let c = count as f64;
             for (dst, &s) in centres.row_mut(j).iter_mut().zip(sums.row(j)) {
                 *dst = F::of(s / c);
             }
@@ -170,13 +212,20 @@ fn update_centres<F: Float>(x: &ArrayView2<F>, labels: &Array1<usize>, dist: &Ar
 /// Greedy k-means++ (Arthur & Vassilvitskii; scikit-learn's variant): each new centre is the
 /// best of 2 + ⌊ln k⌋ candidates drawn proportionally to the squared distance to the nearest
 /// chosen centre.
-pub(crate) fn kmeans_plus_plus<F: Float, R: Rng>(x: &ArrayView2<F>, x_sq: &Array1<F>, k: usize, rng: &mut R) -> Array2<F> {
+pub(crate) fn kmeans_plus_plus<F: Float, R: Rng>(
+    x: &ArrayView2<F>,
+    x_sq: &Array1<F>,
+    k: usize,
+    rng: &mut R,
+) -> Array2<F> {
     let (n, d) = x.dim();
     let trials = 2 + (k as f64).ln().floor() as usize;
     let mut centres = Array2::<F>::zeros((k, d));
     let first = rng.gen_range(0..n);
     centres.row_mut(0).assign(&x.row(first));
-    let mut closest: Array1<f64> = sq_distances(x, x_sq, &centres.select(Axis(0), &[0])).column(0).mapv(|v| v.as_f64());
+    let mut closest: Array1<f64> = sq_distances(x, x_sq, &centres.select(Axis(0), &[0]))
+        .column(0)
+        .mapv(|v| v.as_f64());
     let mut potential: f64 = closest.sum();
     for c in 1..k {
         let cumulative: Vec<f64> = closest
@@ -196,13 +245,20 @@ pub(crate) fn kmeans_plus_plus<F: Float, R: Rng>(x: &ArrayView2<F>, x_sq: &Array
         let dist = sq_distances(x, x_sq, &cand_centres); // n × trials
         let mut best = (0, f64::INFINITY);
         for t in 0..candidates.len() {
-            let pot: f64 = closest.iter().zip(dist.column(t)).map(|(&a, &b)| a.min(b.as_f64())).sum();
+            let pot: f64 = closest
+                .iter()
+                .zip(dist.column(t))
+                .map(|(&a, &b)| a.min(b.as_f64()))
+                .sum();
             if pot < best.1 {
                 best = (t, pot);
             }
         }
         let chosen = best.0;
-        closest.iter_mut().zip(dist.column(chosen)).for_each(|(a, &b)| *a = a.min(b.as_f64()));
+        closest
+            .iter_mut()
+            .zip(dist.column(chosen))
+            .for_each(|(a, &b)| *a = a.min(b.as_f64()));
         potential = best.1;
         centres.row_mut(c).assign(&x.row(candidates[chosen]));
     }

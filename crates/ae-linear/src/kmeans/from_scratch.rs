@@ -34,29 +34,53 @@ pub fn sq_distances<F: Float>(x: &ArrayView2<F>, means: &ArrayView2<F>) -> Array
 }
 
 /// The k-means loss: Σ over points of the squared distance to the assigned mean.
-pub fn distortion<F: Float>(x: &ArrayView2<F>, means: &ArrayView2<F>, one_hot: &ArrayView2<F>) -> f64 {
+pub fn distortion<F: Float>(
+    x: &ArrayView2<F>,
+    means: &ArrayView2<F>,
+    one_hot: &ArrayView2<F>,
+) -> f64 {
     (&sq_distances(x, means) * one_hot).sum().as_f64()
 }
 
 /// Runs `iterations` of assignment and mean update from `initial_means` (K × d).
-pub fn run<F: Float>(x: &ArrayView2<F>, initial_means: &ArrayView2<F>, iterations: usize) -> Result<Trace<F>> {
+pub fn run<F: Float>(
+    x: &ArrayView2<F>,
+    initial_means: &ArrayView2<F>,
+    iterations: usize,
+) -> Result<Trace<F>> {
     let k = initial_means.nrows();
     if k == 0 {
         return Err(invalid("initial means", "need at least one mean"));
     }
     if initial_means.ncols() != x.ncols() {
-        return Err(invalid("initial means", format!("have {} columns, the data {}", initial_means.ncols(), x.ncols())));
+        return Err(invalid(
+            "initial means",
+            format!(
+                "have {} columns, the data {}",
+                initial_means.ncols(),
+                x.ncols()
+            ),
+        ));
     }
     let eye = Array2::<F>::eye(k);
     let mut means = initial_means.to_owned();
-    let mut trace = Trace { means: vec![means.clone()], labels: Vec::new(), one_hot: Array2::zeros((x.nrows(), k)), distortions: Vec::new() };
+    let mut trace = Trace {
+        means: vec![means.clone()],
+        labels: Vec::new(),
+        one_hot: Array2::zeros((x.nrows(), k)),
+        distortions: Vec::new(),
+    };
     for _ in 0..iterations {
         let d = sq_distances(x, &means.view());
         let labels = d.map_axis(Axis(1), |row| {
-            row.iter().enumerate().fold(0, |best, (j, &v)| if v < row[best] { j } else { best })
+            row.iter()
+                .enumerate()
+                .fold(0, |best, (j, &v)| if v < row[best] { j } else { best })
         });
         let one_hot = eye.select(Axis(0), labels.as_slice().expect("contiguous"));
-        trace.distortions.push(distortion(x, &means.view(), &one_hot.view()));
+        trace
+            .distortions
+            .push(distortion(x, &means.view(), &one_hot.view()));
         // Means as one matrix product: (Zᵀ X) / counts; empty clusters keep their mean.
         let counts = one_hot.sum_axis(Axis(0));
         let sums = one_hot.t().dot(x);
@@ -66,7 +90,9 @@ pub fn run<F: Float>(x: &ArrayView2<F>, initial_means: &ArrayView2<F>, iteration
                 means.row_mut(j).assign(&new);
             }
         }
-        trace.distortions.push(distortion(x, &means.view(), &one_hot.view()));
+        trace
+            .distortions
+            .push(distortion(x, &means.view(), &one_hot.view()));
         trace.means.push(means.clone());
         trace.labels.push(labels);
         trace.one_hot = one_hot;

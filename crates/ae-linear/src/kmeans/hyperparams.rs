@@ -18,7 +18,13 @@ pub struct KMeansParams {
 
 impl KMeansParams {
     pub(crate) fn new(n_clusters: usize) -> Self {
-        KMeansParams { n_clusters, n_init: 1, max_iter: 300, tol: 1e-4, seed: 0 }
+        KMeansParams {
+            n_clusters,
+            n_init: 1,
+            max_iter: 300,
+            tol: 1e-4,
+            seed: 0,
+        }
     }
     /// Number of k-means++ initialisations; the run with the lowest inertia is kept.
     pub fn n_init(mut self, n: usize) -> Self {
@@ -52,7 +58,10 @@ impl KMeansParams {
             return Err(invalid("n_clusters", "must be at least 1"));
         }
         if self.n_clusters > n {
-            return Err(invalid("n_clusters", format!("{} exceeds the {n} samples", self.n_clusters)));
+            return Err(invalid(
+                "n_clusters",
+                format!("{} exceeds the {n} samples", self.n_clusters),
+            ));
         }
         if self.n_init == 0 {
             return Err(invalid("n_init", "must be at least 1"));
@@ -61,7 +70,10 @@ impl KMeansParams {
             return Err(invalid("max_iter", "must be at least 1"));
         }
         if !(self.tol >= 0.0 && self.tol.is_finite()) {
-            return Err(invalid("tol", format!("must be finite and non-negative, got {}", self.tol)));
+            return Err(invalid(
+                "tol",
+                format!("must be finite and non-negative, got {}", self.tol),
+            ));
         }
         Ok(())
     }
@@ -70,7 +82,9 @@ impl KMeansParams {
     pub fn fit<F: Float>(&self, x: &ArrayView2<F>) -> Result<FittedKMeans<F>> {
         self.check(x.nrows())?;
         if x.iter().any(|v| !v.as_f64().is_finite()) {
-            return Err(Error::InvalidData("data contains NaN or infinite values".into()));
+            return Err(Error::InvalidData(
+                "data contains NaN or infinite values".into(),
+            ));
         }
         Ok(algorithm::fit(self, x))
     }

@@ -20,12 +20,15 @@ impl<F: Float + linfa::Float> KMeansFit<F> for LinfaKMeans {
         let p = &self.0;
         p.check(x.nrows())?;
         let data = DatasetBase::from(x.to_owned());
-        let model = linfa_clustering::KMeans::params_with_rng(p.n_clusters, ChaCha8Rng::seed_from_u64(p.seed))
-            .n_runs(p.n_init)
-            .max_n_iterations(p.max_iter as u64)
-            .tolerance(<F as linfa::Float>::cast(p.tol))
-            .fit(&data)
-            .map_err(|e| Error::Linfa(e.to_string()))?;
+        let model = linfa_clustering::KMeans::params_with_rng(
+            p.n_clusters,
+            ChaCha8Rng::seed_from_u64(p.seed),
+        )
+        .n_runs(p.n_init)
+        .max_n_iterations(p.max_iter as u64)
+        .tolerance(<F as linfa::Float>::cast(p.tol))
+        .fit(&data)
+        .map_err(|e| Error::Linfa(e.to_string()))?;
         let labels = model.predict(x);
         let centroids = model.centroids().to_owned();
         let x_sq = super::algorithm::row_norms(x);

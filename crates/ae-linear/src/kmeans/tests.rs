@@ -37,13 +37,18 @@ fn recovers_separated_blobs() {
     let fit = KMeans::params(4).seed(3).fit(&x.view()).unwrap();
     // Each true blob maps to exactly one cluster.
     for b in 0..4 {
-        let ids: std::collections::HashSet<usize> = (0..400).filter(|&i| y[i] == b).map(|i| fit.labels()[i]).collect();
+        let ids: std::collections::HashSet<usize> = (0..400)
+            .filter(|&i| y[i] == b)
+            .map(|i| fit.labels()[i])
+            .collect();
         assert_eq!(ids.len(), 1, "blob {b} split over {ids:?}");
     }
     // The reported inertia is the brute-force one of the returned labelling.
     assert!((fit.inertia() - inertia_of(&x, fit.labels(), 4)).abs() < 1e-6 * fit.inertia());
     assert_eq!(fit.predict(&x.view()).unwrap(), fit.labels().clone());
-    let p = fit.predict(&array![[-5.0, 0.2], [0.1, 4.9]].view()).unwrap();
+    let p = fit
+        .predict(&array![[-5.0, 0.2], [0.1, 4.9]].view())
+        .unwrap();
     assert_eq!(p[0], fit.labels()[0]);
     assert_eq!(p[1], fit.labels()[1]);
 }
@@ -54,7 +59,12 @@ fn agrees_with_linfa() {
     let params = KMeans::params(4).n_init(3).seed(5);
     let ours = KMeansFit::<f64>::fit_kmeans(&params, &x.view()).unwrap();
     let theirs = KMeansFit::<f64>::fit_kmeans(&LinfaKMeans(params), &x.view()).unwrap();
-    assert!((ours.inertia() - theirs.inertia()).abs() < 1e-6 * theirs.inertia(), "{} vs {}", ours.inertia(), theirs.inertia());
+    assert!(
+        (ours.inertia() - theirs.inertia()).abs() < 1e-6 * theirs.inertia(),
+        "{} vs {}",
+        ours.inertia(),
+        theirs.inertia()
+    );
 }
 
 #[test]
@@ -73,9 +83,18 @@ fn restarts_never_increase_inertia_and_f32_matches() {
 fn invalid_parameters_name_themselves() {
     let (x, _) = blobs(4);
     let e = |p: KMeansParams| p.fit(&x.view()).unwrap_err().to_string();
-    assert_eq!(e(KMeans::params(0)), "invalid n_clusters: must be at least 1");
-    assert_eq!(e(KMeans::params(401)), "invalid n_clusters: 401 exceeds the 400 samples");
-    assert_eq!(e(KMeans::params(2).n_init(0)), "invalid n_init: must be at least 1");
+    assert_eq!(
+        e(KMeans::params(0)),
+        "invalid n_clusters: must be at least 1"
+    );
+    assert_eq!(
+        e(KMeans::params(401)),
+        "invalid n_clusters: 401 exceeds the 400 samples"
+    );
+    assert_eq!(
+        e(KMeans::params(2).n_init(0)),
+        "invalid n_init: must be at least 1"
+    );
     assert!(e(KMeans::params(2).tol(-1.0)).starts_with("invalid tol"));
 }
 
@@ -98,7 +117,10 @@ fn from_scratch_distortion_never_increases() {
         })
         .sum();
     assert!((trace.distortions[11] - brute).abs() < 1e-8 * brute);
-    assert_eq!(trace.one_hot.sum_axis(Axis(1)), ndarray::Array1::from_elem(400, 1.0));
+    assert_eq!(
+        trace.one_hot.sum_axis(Axis(1)),
+        ndarray::Array1::from_elem(400, 1.0)
+    );
 }
 
 #[test]

@@ -19,7 +19,9 @@ pub(crate) fn fit_eigh<F: Float>(p: &PcaParams, x: &ArrayView2<F>) -> Result<Fit
     let (values, vectors) = cov.eigh(UPLO::Upper)?;
     // LAPACK returns ascending eigenvalues; reverse to descending.
     let order: Vec<usize> = (0..values.len()).rev().collect();
-    let values = values.select(Axis(0), &order).mapv(|v| if v < F::zero() { F::zero() } else { v });
+    let values = values
+        .select(Axis(0), &order)
+        .mapv(|v| if v < F::zero() { F::zero() } else { v });
     let vectors = vectors.select(Axis(1), &order);
     let k = n_kept(p.components, &values, total);
     let mut components = vectors.slice(s![.., ..k]).t().to_owned();
@@ -33,7 +35,8 @@ pub(crate) fn fit_svd<F: Float>(p: &PcaParams, x: &ArrayView2<F>) -> Result<Fitt
     let n = x.nrows();
     let (mean, xc) = center(x);
     let (_, sigma, vt) = xc.svddc(JobSvd::Some)?;
-    let vt = vt.ok_or_else(|| Error::InvalidData("SVD returned no right singular vectors".into()))?;
+    let vt =
+        vt.ok_or_else(|| Error::InvalidData("SVD returned no right singular vectors".into()))?;
     let denom = F::of((n - 1) as f64);
     let values = sigma.mapv(|s| s * s / denom);
     let total: F = values.sum();
@@ -52,9 +55,18 @@ pub(crate) fn fit_randomized<F: Float>(p: &PcaParams, x: &ArrayView2<F>) -> Resu
         unreachable!("checked: the randomized solver needs a count")
     };
     let (mean, xc) = center(x);
-    let total: F = xc.map_axis(Axis(0), |c| c.iter().map(|&v| v * v).sum::<F>()).sum() / F::of((n - 1) as f64);
+    let total: F = xc
+        .map_axis(Axis(0), |c| c.iter().map(|&v| v * v).sum::<F>())
+        .sum()
+        / F::of((n - 1) as f64);
     let l = (k + p.n_oversamples).min(n.min(d));
-    let iters = p.n_power_iter.unwrap_or(if (k as f64) < 0.1 * (n.min(d) as f64) { 7 } else { 4 });
+    let iters = p
+        .n_power_iter
+        .unwrap_or(if (k as f64) < 0.1 * (n.min(d) as f64) {
+            7
+        } else {
+            4
+        });
     let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
     let omega = Array2::from_shape_fn((d, l), |_| {
         let z: f64 = StandardNormal.sample(&mut rng);
@@ -67,7 +79,8 @@ pub(crate) fn fit_randomized<F: Float>(p: &PcaParams, x: &ArrayView2<F>) -> Resu
     }
     let b = q.t().dot(&xc); // (l × d)
     let (_, sigma, vt) = b.svddc(JobSvd::Some)?;
-    let vt = vt.ok_or_else(|| Error::InvalidData("SVD returned no right singular vectors".into()))?;
+    let vt =
+        vt.ok_or_else(|| Error::InvalidData("SVD returned no right singular vectors".into()))?;
     let denom = F::of((n - 1) as f64);
     let ev = sigma.slice(s![..k]).mapv(|s| s * s / denom);
     let mut components = vt.slice(s![..k, ..]).to_owned();

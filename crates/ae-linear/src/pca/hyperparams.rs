@@ -34,7 +34,10 @@ impl std::str::FromStr for Solver {
             "eigh" | "covariance_eigh" => Ok(Solver::Eigh),
             "svd" | "full" => Ok(Solver::Svd),
             "randomized" => Ok(Solver::Randomized),
-            other => Err(invalid("solver", format!("'{other}' is not one of eigh, svd, randomized"))),
+            other => Err(invalid(
+                "solver",
+                format!("'{other}' is not one of eigh, svd, randomized"),
+            )),
         }
     }
 }
@@ -102,7 +105,9 @@ impl PcaParams {
     /// Checks the parameters against data of `n` rows and `d` columns.
     pub fn check(&self, n: usize, d: usize) -> Result<()> {
         if n < 2 {
-            return Err(Error::InvalidData(format!("PCA needs at least 2 rows, got {n}")));
+            return Err(Error::InvalidData(format!(
+                "PCA needs at least 2 rows, got {n}"
+            )));
         }
         if d == 0 {
             return Err(Error::InvalidData("data has no columns".into()));
@@ -110,13 +115,22 @@ impl PcaParams {
         match self.components {
             Components::Count(0) => return Err(invalid("n_components", "must be at least 1")),
             Components::Count(k) if k > d => {
-                return Err(invalid("n_components", format!("{k} exceeds the {d} features")))
+                return Err(invalid(
+                    "n_components",
+                    format!("{k} exceeds the {d} features"),
+                ))
             }
             Components::Count(k) if k > n => {
-                return Err(invalid("n_components", format!("{k} exceeds the {n} samples")))
+                return Err(invalid(
+                    "n_components",
+                    format!("{k} exceeds the {n} samples"),
+                ))
             }
             Components::Variance(f) if !(f > 0.0 && f <= 1.0) => {
-                return Err(invalid("n_components", format!("a variance fraction must be in (0, 1], got {f}")))
+                return Err(invalid(
+                    "n_components",
+                    format!("a variance fraction must be in (0, 1], got {f}"),
+                ))
             }
             Components::Variance(_) if self.solver == Solver::Randomized => {
                 return Err(invalid(
@@ -133,7 +147,9 @@ impl PcaParams {
     pub fn fit<F: Float>(&self, x: &ArrayView2<F>) -> Result<FittedPca<F>> {
         self.check(x.nrows(), x.ncols())?;
         if x.iter().any(|v| !v.as_f64().is_finite()) {
-            return Err(Error::InvalidData("data contains NaN or infinite values".into()));
+            return Err(Error::InvalidData(
+                "data contains NaN or infinite values".into(),
+            ));
         }
         match self.solver {
             Solver::Eigh => algorithm::fit_eigh(self, x),

@@ -51,7 +51,11 @@ impl<F: Float> IncrementalPca<F> {
             let end = (start + batch_size).min(x.nrows());
             // A short last batch is merged into the previous one's successor only when it is
             // large enough for the SVD; otherwise it is folded into this one.
-            let end = if x.nrows() - end < n_components { x.nrows() } else { end };
+            let end = if x.nrows() - end < n_components {
+                x.nrows()
+            } else {
+                end
+            };
             model.partial_fit(&x.slice(s![start..end, ..]))?;
             start = end;
         }
@@ -63,15 +67,27 @@ impl<F: Float> IncrementalPca<F> {
         let (nb, d) = batch.dim();
         if self.n_seen == 0 {
             if self.n_components > d {
-                return Err(invalid("n_components", format!("{} exceeds the {d} features", self.n_components)));
+                return Err(invalid(
+                    "n_components",
+                    format!("{} exceeds the {d} features", self.n_components),
+                ));
             }
             if nb < self.n_components {
-                return Err(invalid("batch", format!("the first batch has {nb} rows, below n_components = {}", self.n_components)));
+                return Err(invalid(
+                    "batch",
+                    format!(
+                        "the first batch has {nb} rows, below n_components = {}",
+                        self.n_components
+                    ),
+                ));
             }
             self.mean = Array1::zeros(d);
             self.sq_dev = Array1::zeros(d);
         } else if d != self.mean.len() {
-            return Err(Error::InvalidData(format!("batch has {d} columns, earlier batches {}", self.mean.len())));
+            return Err(Error::InvalidData(format!(
+                "batch has {d} columns, earlier batches {}",
+                self.mean.len()
+            )));
         }
         if nb == 0 {
             return Ok(());
@@ -92,12 +108,14 @@ impl<F: Float> IncrementalPca<F> {
         };
         // Chan et al.'s pairwise update of the sum of squared deviations.
         let delta = &batch_mean - &self.mean;
-        self.sq_dev = &self.sq_dev + &batch_sq_dev + &(delta.mapv(|v| v * v) * (n_old * n_b / n_total));
+        self.sq_dev =
+            &self.sq_dev + &batch_sq_dev + &(delta.mapv(|v| v * v) * (n_old * n_b / n_total));
         self.mean = &self.mean + &(delta * (n_b / n_total));
         self.n_seen += nb;
 
         let (_, sigma, vt) = stacked.svddc(JobSvd::Some)?;
-        let vt = vt.ok_or_else(|| Error::InvalidData("SVD returned no right singular vectors".into()))?;
+        let vt =
+            vt.ok_or_else(|| Error::InvalidData("SVD returned no right singular vectors".into()))?;
         let k = self.n_components.min(sigma.len());
         let mut components = vt.slice(s![..k, ..]).to_owned();
         flip_rows(&mut components);
@@ -109,7 +127,9 @@ impl<F: Float> IncrementalPca<F> {
     /// The fitted model so far.
     pub fn finish(&self) -> Result<FittedPca<F>> {
         if self.n_seen < 2 {
-            return Err(Error::InvalidData("incremental PCA has seen fewer than 2 rows".into()));
+            return Err(Error::InvalidData(
+                "incremental PCA has seen fewer than 2 rows".into(),
+            ));
         }
         let denom = F::of((self.n_seen - 1) as f64);
         let explained_variance = self.singular_values.mapv(|s| s * s / denom);

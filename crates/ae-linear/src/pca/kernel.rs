@@ -13,7 +13,10 @@ pub struct KernelPca;
 impl KernelPca {
     /// Parameters keeping `n` components; default γ = 1 / n_features (scikit-learn's default).
     pub fn params(n: usize) -> KernelPcaParams {
-        KernelPcaParams { n_components: n, gamma: None }
+        KernelPcaParams {
+            n_components: n,
+            gamma: None,
+        }
     }
 }
 
@@ -35,17 +38,23 @@ impl KernelPcaParams {
     pub fn fit<F: Float>(&self, x: &ArrayView2<F>) -> Result<FittedKernelPca<F>> {
         let (n, d) = x.dim();
         if self.n_components == 0 || self.n_components > n {
-            return Err(invalid("n_components", format!("{} must be in 1..={n} (the samples)", self.n_components)));
+            return Err(invalid(
+                "n_components",
+                format!("{} must be in 1..={n} (the samples)", self.n_components),
+            ));
         }
         let gamma = self.gamma.unwrap_or(1.0 / d.max(1) as f64);
         if !(gamma > 0.0 && gamma.is_finite()) {
-            return Err(invalid("gamma", format!("must be positive and finite, got {gamma}")));
+            return Err(invalid(
+                "gamma",
+                format!("must be positive and finite, got {gamma}"),
+            ));
         }
         let train = x.to_owned();
         let k = rbf(&train.view(), &train.view(), F::of(gamma));
         let col_means = k.mean_axis(Axis(0)).expect("n >= 1");
         let all_mean = col_means.mean().expect("n >= 1");
-        let centred = &k - &col_means - &col_means.view().insert_axis(Axis(1)) + all_mean;
+        let centred = &k - &col_means - col_means.view().insert_axis(Axis(1)) + all_mean;
         let (values, vectors) = centred.eigh(UPLO::Upper)?;
         let order: Vec<usize> = (0..n).rev().take(self.n_components).collect();
         let lambdas = values.select(Axis(0), &order);
@@ -60,7 +69,14 @@ impl KernelPcaParams {
         let mut t = alphas.t().to_owned();
         super::flip_rows(&mut t);
         alphas.assign(&t.t());
-        Ok(FittedKernelPca { train, gamma: F::of(gamma), alphas, lambdas, col_means, all_mean })
+        Ok(FittedKernelPca {
+            train,
+            gamma: F::of(gamma),
+            alphas,
+            lambdas,
+            col_means,
+            all_mean,
+        })
     }
 }
 
@@ -90,7 +106,11 @@ impl<F: Float> FittedKernelPca<F> {
     /// Projects new rows: the centred kernel against the training points times α / √λ.
     pub fn transform(&self, x: &ArrayView2<F>) -> Result<Array2<F>> {
         if x.ncols() != self.train.ncols() {
-            return Err(Error::InvalidData(format!("data has {} columns, the model {}", x.ncols(), self.train.ncols())));
+            return Err(Error::InvalidData(format!(
+                "data has {} columns, the model {}",
+                x.ncols(),
+                self.train.ncols()
+            )));
         }
         let k = rbf(x, &self.train.view(), self.gamma);
         let row_means = k.mean_axis(Axis(1)).expect("n >= 1");

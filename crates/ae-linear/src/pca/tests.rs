@@ -16,7 +16,11 @@ fn data(seed: u64) -> Array2<f64> {
     // A fixed orthogonal mixing (Householder reflection).
     let v: ndarray::Array1<f64> = array![1.0, 2.0, -1.0, 0.5, 1.0];
     let v = &v / v.dot(&v).sqrt();
-    let h = Array2::<f64>::eye(5) - 2.0 * v.view().insert_axis(Axis(1)).dot(&v.view().insert_axis(Axis(0)));
+    let h = Array2::<f64>::eye(5)
+        - 2.0
+            * v.view()
+                .insert_axis(Axis(1))
+                .dot(&v.view().insert_axis(Axis(0)));
     raw.dot(&h) + array![1.0, -2.0, 3.0, 0.0, 10.0]
 }
 
@@ -25,12 +29,27 @@ fn solvers_agree_with_each_other() {
     let x = data(1);
     let eigh = Pca::params(3).fit(&x.view()).unwrap();
     let svd = Pca::params(3).solver(Solver::Svd).fit(&x.view()).unwrap();
-    let rnd = Pca::params(3).solver(Solver::Randomized).fit(&x.view()).unwrap();
+    let rnd = Pca::params(3)
+        .solver(Solver::Randomized)
+        .fit(&x.view())
+        .unwrap();
     for other in [&svd, &rnd] {
         assert_abs_diff_eq!(eigh.components(), other.components(), epsilon = 1e-6);
-        assert_abs_diff_eq!(eigh.explained_variance(), other.explained_variance(), epsilon = 1e-6);
-        assert_abs_diff_eq!(eigh.explained_variance_ratio(), other.explained_variance_ratio(), epsilon = 1e-9);
-        assert_abs_diff_eq!(eigh.singular_values(), other.singular_values(), epsilon = 1e-6);
+        assert_abs_diff_eq!(
+            eigh.explained_variance(),
+            other.explained_variance(),
+            epsilon = 1e-6
+        );
+        assert_abs_diff_eq!(
+            eigh.explained_variance_ratio(),
+            other.explained_variance_ratio(),
+            epsilon = 1e-9
+        );
+        assert_abs_diff_eq!(
+            eigh.singular_values(),
+            other.singular_values(),
+            epsilon = 1e-6
+        );
     }
 }
 
@@ -47,7 +66,11 @@ fn explained_variance_matches_the_covariance() {
     assert_abs_diff_eq!(c.dot(&c.t()), Array2::eye(5), epsilon = 1e-10);
     let z = pca.transform(&x.view()).unwrap();
     let cov = z.t().dot(&z) / 199.0;
-    assert_abs_diff_eq!(cov.diag().to_owned(), pca.explained_variance().clone(), epsilon = 1e-8);
+    assert_abs_diff_eq!(
+        cov.diag().to_owned(),
+        pca.explained_variance().clone(),
+        epsilon = 1e-8
+    );
     // Full reconstruction is exact.
     assert_abs_diff_eq!(pca.inverse_transform(&z.view()).unwrap(), x, epsilon = 1e-9);
 }
@@ -70,11 +93,17 @@ fn ae_data_free_normal() -> Array2<f64> {
     use rand::SeedableRng;
     use rand_distr::{Distribution, StandardNormal};
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
-    Array2::from_shape_fn((10_000, 2), |_| 0.0).outer_iter().map(|_| {
-        let z0: f64 = StandardNormal.sample(&mut rng);
-        let z1: f64 = StandardNormal.sample(&mut rng);
-        [-1.0 + 2.0 * z0, 2.0 + z0 + z1]
-    }).fold(Array2::zeros((0, 2)), |mut a, r| { a.push_row(ndarray::ArrayView1::from(&r)).unwrap(); a })
+    Array2::from_shape_fn((10_000, 2), |_| 0.0)
+        .outer_iter()
+        .map(|_| {
+            let z0: f64 = StandardNormal.sample(&mut rng);
+            let z1: f64 = StandardNormal.sample(&mut rng);
+            [-1.0 + 2.0 * z0, 2.0 + z0 + z1]
+        })
+        .fold(Array2::zeros((0, 2)), |mut a, r| {
+            a.push_row(ndarray::ArrayView1::from(&r)).unwrap();
+            a
+        })
 }
 
 #[test]
@@ -98,7 +127,9 @@ fn whitening_gives_unit_variance_codes() {
     assert_abs_diff_eq!(cov, Array2::eye(3), epsilon = 1e-9);
     let back = pca.inverse_transform(&z.view()).unwrap();
     let plain = Pca::params(3).fit(&x.view()).unwrap();
-    let plain_back = plain.inverse_transform(&plain.transform(&x.view()).unwrap().view()).unwrap();
+    let plain_back = plain
+        .inverse_transform(&plain.transform(&x.view()).unwrap().view())
+        .unwrap();
     assert_abs_diff_eq!(back, plain_back, epsilon = 1e-9);
 }
 
@@ -110,7 +141,11 @@ fn incremental_matches_batch_pca() {
     let inc5 = IncrementalPca::fit(5, &x.view(), 37).unwrap();
     let full = Pca::params(5).fit(&x.view()).unwrap();
     assert_abs_diff_eq!(inc5.components(), full.components(), epsilon = 1e-8);
-    assert_abs_diff_eq!(inc5.explained_variance_ratio(), full.explained_variance_ratio(), epsilon = 1e-10);
+    assert_abs_diff_eq!(
+        inc5.explained_variance_ratio(),
+        full.explained_variance_ratio(),
+        epsilon = 1e-10
+    );
     assert_abs_diff_eq!(inc5.mean(), full.mean(), epsilon = 1e-10);
     // Keeping 3 of 5 on data with well-separated spectrum: nearly the same subspace.
     let inc3 = IncrementalPca::fit(3, &x.view(), 50).unwrap();
@@ -135,13 +170,25 @@ fn f32_matches_f64() {
 fn invalid_parameters_name_themselves() {
     let x = data(7);
     let err = |p: PcaParams| p.fit(&x.view()).unwrap_err().to_string();
-    assert_eq!(err(Pca::params(6)), "invalid n_components: 6 exceeds the 5 features");
-    assert_eq!(err(Pca::params(0)), "invalid n_components: must be at least 1");
+    assert_eq!(
+        err(Pca::params(6)),
+        "invalid n_components: 6 exceeds the 5 features"
+    );
+    assert_eq!(
+        err(Pca::params(0)),
+        "invalid n_components: must be at least 1"
+    );
     assert!(err(Pca::params_variance(1.5)).contains("(0, 1]"));
     assert!(err(Pca::params_variance(0.9).solver(Solver::Randomized)).contains("eigh or svd"));
     let fitted = Pca::params(2).fit(&x.view()).unwrap();
-    assert!(fitted.transform(&Array2::<f64>::zeros((1, 4)).view()).is_err());
-    assert!("qr".parse::<Solver>().unwrap_err().to_string().contains("'qr'"));
+    assert!(fitted
+        .transform(&Array2::<f64>::zeros((1, 4)).view())
+        .is_err());
+    assert!("qr"
+        .parse::<Solver>()
+        .unwrap_err()
+        .to_string()
+        .contains("'qr'"));
 }
 
 #[test]
@@ -152,9 +199,17 @@ fn kernel_pca_projects_training_points_consistently() {
     assert_abs_diff_eq!(direct, kpca.training_codes(), epsilon = 1e-8);
     // Training codes are centred and orthogonal with squared norms equal to the eigenvalues.
     let codes = kpca.training_codes();
-    assert_abs_diff_eq!(codes.sum_axis(Axis(0)), ndarray::Array1::zeros(3), epsilon = 1e-8);
+    assert_abs_diff_eq!(
+        codes.sum_axis(Axis(0)),
+        ndarray::Array1::zeros(3),
+        epsilon = 1e-8
+    );
     let gram = codes.t().dot(&codes);
-    assert_abs_diff_eq!(gram.diag().to_owned(), kpca.eigenvalues().clone(), epsilon = 1e-8);
+    assert_abs_diff_eq!(
+        gram.diag().to_owned(),
+        kpca.eigenvalues().clone(),
+        epsilon = 1e-8
+    );
     assert!(KernelPca::params(3).gamma(-1.0).fit(&x.view()).is_err());
 }
 
