@@ -15,26 +15,15 @@ pub fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<()> {
     write_atomically(path, text.as_bytes())
 }
 
-/// Writes bytes through a temporary file in the same folder and a rename.
+/// Writes bytes through a temporary file in the same folder and a rename (ae-data's
+/// [`ae_data::fetch::write_atomically`]), creating the folder first.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let err = |e: std::io::Error| Error::Write {
+    let err = |reason: String| Error::Write {
         path: path.to_owned(),
-        reason: e.to_string(),
+        reason,
     };
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(err)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, bytes)
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            err(e)
-        })
+    if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| err(e.to_string()))?;
+    }
+    ae_data::fetch::write_atomically(path, bytes).map_err(|e| err(e.to_string()))
 }

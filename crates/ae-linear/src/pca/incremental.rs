@@ -49,8 +49,7 @@ impl<F: Float> IncrementalPca<F> {
         let mut start = 0;
         while start < x.nrows() {
             let end = (start + batch_size).min(x.nrows());
-            // A short last batch is merged into the previous one's successor only when it is
-            // large enough for the SVD; otherwise it is folded into this one.
+            // A remainder too small for the SVD (fewer rows than components) joins this batch.
             let end = if x.nrows() - end < n_components {
                 x.nrows()
             } else {

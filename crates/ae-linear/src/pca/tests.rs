@@ -78,7 +78,7 @@ fn explained_variance_matches_the_covariance() {
 #[test]
 fn two_d_example_of_s1_1() {
     // Σ = [[4, 2], [2, 2]]: eigenvalues 3 ± √5, first axis ∝ (2, √5 − 1).
-    let x = ae_data_free_normal();
+    let x = ae_data::synthetic::correlated_normal_2d(10_000, 5);
     let pca = Pca::params(2).fit(&x.view()).unwrap();
     let ev = pca.explained_variance();
     assert!((ev[0] - (3.0 + 5f64.sqrt())).abs() < 0.15, "{ev}");
@@ -87,23 +87,6 @@ fn two_d_example_of_s1_1() {
     let want: ndarray::Array1<f64> = array![2.0, 5f64.sqrt() - 1.0];
     let want = &want / want.dot(&want).sqrt();
     assert!(v0.dot(&want).abs() > 0.999, "{v0}");
-}
-
-fn ae_data_free_normal() -> Array2<f64> {
-    use rand::SeedableRng;
-    use rand_distr::{Distribution, StandardNormal};
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
-    Array2::from_shape_fn((10_000, 2), |_| 0.0)
-        .outer_iter()
-        .map(|_| {
-            let z0: f64 = StandardNormal.sample(&mut rng);
-            let z1: f64 = StandardNormal.sample(&mut rng);
-            [-1.0 + 2.0 * z0, 2.0 + z0 + z1]
-        })
-        .fold(Array2::zeros((0, 2)), |mut a, r| {
-            a.push_row(ndarray::ArrayView1::from(&r)).unwrap();
-            a
-        })
 }
 
 #[test]
