@@ -2,10 +2,12 @@
 //!
 //! Each task is a module with a `run` function; this file only parses flags.
 
+mod bench_linear;
 mod fetch;
 mod setup;
 mod test;
 mod util;
+mod venv;
 
 use std::process::ExitCode;
 
@@ -29,6 +31,8 @@ enum Task {
     FetchMnist(fetch::Args),
     /// Everything CI checks: setup, fetch (when AE_DATA_MIRROR is set), fmt, clippy, tests.
     Test(test::Args),
+    /// PCA and k-means against scikit-learn, side by side: medians and ratios.
+    BenchLinear(bench_linear::Args),
 }
 
 fn main() -> ExitCode {
@@ -37,6 +41,7 @@ fn main() -> ExitCode {
         Task::Setup(args) => setup::run(&args),
         Task::FetchMnist(args) => fetch::run(&args),
         Task::Test(args) => test::run(&args),
+        Task::BenchLinear(args) => bench_linear::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -16,6 +16,7 @@ use std::process::Command;
 use anyhow::{bail, Context, Result};
 
 use crate::util::{command_succeeds, run_command, workspace_root};
+use crate::venv::cache_dir;
 
 /// The PyTorch release whose libtorch tch 0.24 is built against.
 pub const TORCH_VERSION: &str = "2.11.0";
@@ -184,20 +185,6 @@ fn apt_install(packages: &[&str]) -> Result<()> {
             .args(packages)
             .env("DEBIAN_FRONTEND", "noninteractive"),
     )
-}
-
-/// The per-user cache folder that holds the libtorch virtual environments.
-fn cache_dir() -> Result<PathBuf> {
-    if let Some(dir) = std::env::var_os("AE_CACHE_DIR") {
-        return Ok(PathBuf::from(dir));
-    }
-    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME") {
-        return Ok(PathBuf::from(dir).join("ae"));
-    }
-    match std::env::var_os("HOME") {
-        Some(home) => Ok(PathBuf::from(home).join(".cache").join("ae")),
-        None => bail!("step 'find cache folder': neither AE_CACHE_DIR, XDG_CACHE_HOME nor HOME is set; set AE_CACHE_DIR"),
-    }
 }
 
 fn install_torch(venv: &Path, flavour: Flavour) -> Result<()> {

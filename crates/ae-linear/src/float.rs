@@ -14,6 +14,8 @@ pub trait Float:
     + Sync
     + std::iter::Sum
     + std::fmt::Debug
+    + crate::gemm::Gemm
+    + crate::eigh::Syevr
     + 'static
 {
     /// Converts from `f64` (rounding for `f32`).

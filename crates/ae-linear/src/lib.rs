@@ -9,8 +9,10 @@
 //!
 //! Heavy linear algebra goes through OpenBLAS (system library, installed by `cargo xtask setup`).
 
+mod eigh;
 pub mod error;
 pub mod float;
+pub mod gemm;
 pub mod kmeans;
 pub mod pca;
 

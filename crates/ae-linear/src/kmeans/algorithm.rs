@@ -1,6 +1,7 @@
 //! Lloyd's algorithm with GEMM distances and greedy k-means++ initialisation.
 
-use ndarray::{Array1, Array2, ArrayView2, Axis};
+use ndarray::linalg::general_mat_mul;
+use ndarray::{s, Array1, Array2, ArrayView2, Axis};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -66,21 +67,35 @@ pub(crate) fn row_norms<F: Float>(x: &ArrayView2<F>) -> Array1<F> {
     x.map_axis(Axis(1), |r| r.dot(&r))
 }
 
-/// Squared distances (n × k) as ‖x‖² − 2XCᵀ + ‖c‖², clamped at 0: one GEMM.
+/// Squared distances (n × k) as ‖x‖² − 2XCᵀ + ‖c‖², clamped at 0: one GEMM per block of rows,
+/// the blocks shared among the cores. The k-means loop deliberately avoids OpenBLAS: its idle
+/// threads spin for a while after each call and would steal the cores from these workers.
 pub(crate) fn sq_distances<F: Float>(
     x: &ArrayView2<F>,
     x_sq: &Array1<F>,
     centres: &Array2<F>,
 ) -> Array2<F> {
     let c_sq = row_norms(&centres.view());
-    let mut d = x.dot(&centres.t());
-    let minus_two = F::of(-2.0);
-    for (mut row, &xs) in d.rows_mut().into_iter().zip(x_sq) {
-        for (v, &cs) in row.iter_mut().zip(&c_sq) {
-            let s = xs + minus_two * *v + cs;
-            *v = if s > F::zero() { s } else { F::zero() };
+    let mut d = Array2::<F>::zeros((x.nrows(), centres.nrows()));
+    let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
+    let per_thread = x.nrows().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        for (t, mut part) in d.axis_chunks_iter_mut(Axis(0), per_thread).enumerate() {
+            let c_sq = &c_sq;
+            scope.spawn(move || {
+                let first = t * per_thread;
+                let rows = x.slice(s![first..first + part.nrows(), ..]);
+                general_mat_mul(F::one(), &rows, &centres.t(), F::zero(), &mut part);
+                for (r, mut row) in part.rows_mut().into_iter().enumerate() {
+                    let xs = x_sq[first + r];
+                    for (v, &cs) in row.iter_mut().zip(c_sq) {
+                        let s = xs - (*v + *v) + cs;
+                        *v = if s > F::zero() { s } else { F::zero() };
+                    }
+                }
+            });
         }
-    }
+    });
     d
 }
 
@@ -90,35 +105,151 @@ pub(crate) fn assign<F: Float>(
     x_sq: &Array1<F>,
     centres: &Array2<F>,
 ) -> (Array1<usize>, Array1<F>, f64) {
-    let d = sq_distances(x, x_sq, centres);
-    let mut labels = Array1::zeros(x.nrows());
-    let mut best = Array1::zeros(x.nrows());
+    let pass = assign_pass(x, x_sq, centres, false);
+    (pass.labels, pass.dist, pass.inertia)
+}
+
+/// What one pass over the data yields: each row's nearest centre and squared distance, and,
+/// when asked for, the per-cluster sums and counts of the rows (the next means).
+pub(crate) struct Pass<F> {
+    labels: Array1<usize>,
+    dist: Array1<F>,
+    inertia: f64,
+    sums: Array2<f64>,
+    counts: Vec<usize>,
+}
+
+/// Values per block: a block (256 × 784 f32 = 800 kB) stays in cache between its distance GEMM
+/// and the accumulation of its sums, so X is read from memory once per iteration. Narrow data
+/// get more rows per block, up to 8,192, so the per-block overhead stays small.
+const BLOCK_VALUES: usize = 200_000;
+
+/// One fused assignment (+ sums) pass, the rows split across all cores, each core working
+/// block by block (scikit-learn's `_lloyd` scheme). Each block's distances are one small GEMM,
+/// ‖x‖² − 2xcᵀ + ‖c‖² clamped at 0.
+fn assign_pass<F: Float>(
+    x: &ArrayView2<F>,
+    x_sq: &Array1<F>,
+    centres: &Array2<F>,
+    with_sums: bool,
+) -> Pass<F> {
+    let (n, d) = x.dim();
+    let k = centres.nrows();
+    let c_sq = row_norms(&centres.view());
+    let x = &x.as_standard_layout();
+    let xs_all = x.as_slice().expect("standard layout");
+    let block_rows = (BLOCK_VALUES / d.max(1)).clamp(256, 8192);
+    let mut labels = Array1::<usize>::zeros(n);
+    let mut dist = Array1::<F>::zeros(n);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |t| t.get())
+        .min(n.div_ceil(block_rows))
+        .max(1);
+    let per_thread = n.div_ceil(threads).max(1);
+    let partials: Vec<(Array2<f64>, Vec<usize>, f64)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = labels
+            .axis_chunks_iter_mut(Axis(0), per_thread)
+            .zip(dist.axis_chunks_iter_mut(Axis(0), per_thread))
+            .enumerate()
+            .map(|(t, (mut labels, mut dist))| {
+                let c_sq = &c_sq;
+                scope.spawn(move || {
+                    let first = t * per_thread;
+                    let mut sums = Array2::<f64>::zeros((if with_sums { k } else { 0 }, d));
+                    let mut counts = vec![0usize; k];
+                    let mut inertia = 0.0;
+                    let mut block_sums = Array2::<F>::zeros((k, d));
+                    let mut g = Array2::<F>::zeros((block_rows, k));
+                    let rows = labels.len();
+                    for b0 in (0..rows).step_by(block_rows) {
+                        let b1 = (b0 + block_rows).min(rows);
+                        let block = x.slice(s![first + b0..first + b1, ..]);
+                        general_mat_mul(
+                            F::one(),
+                            &block,
+                            &centres.t(),
+                            F::zero(),
+                            &mut g.slice_mut(s![..b1 - b0, ..]),
+                        );
+                        if with_sums {
+                            block_sums.fill(F::zero());
+                        }
+                        // Plain slices from here: the per-row work is a few dozen flops, so
+                        // ndarray's per-call overhead would dominate.
+                        let gs = &g.as_slice().expect("owned")[..(b1 - b0) * k];
+                        let bs = block_sums.as_slice_mut().expect("owned");
+                        for (r, grow) in gs.chunks_exact(k).enumerate() {
+                            let i = first + b0 + r;
+                            let xs = x_sq[i];
+                            let mut best = (0, F::of(f64::INFINITY));
+                            for (j, (&dot, &cs)) in grow.iter().zip(c_sq).enumerate() {
+                                let v = xs - (dot + dot) + cs;
+                                if v < best.1 {
+                                    best = (j, v);
+                                }
+                            }
+                            let v = if best.1 > F::zero() {
+                                best.1
+                            } else {
+                                F::zero()
+                            };
+                            labels[b0 + r] = best.0;
+                            dist[b0 + r] = v;
+                            inertia += v.as_f64();
+                            counts[best.0] += 1;
+                            if with_sums {
+                                let row = &xs_all[i * d..(i + 1) * d];
+                                let acc = &mut bs[best.0 * d..(best.0 + 1) * d];
+                                acc.iter_mut().zip(row).for_each(|(a, &b)| *a += b);
+                            }
+                        }
+                        if with_sums {
+                            sums.zip_mut_with(&block_sums, |a, &b| *a += b.as_f64());
+                        }
+                    }
+                    (sums, counts, inertia)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("k-means worker panicked"))
+            .collect()
+    });
+    let mut sums = Array2::<f64>::zeros((if with_sums { k } else { 0 }, d));
+    let mut counts = vec![0usize; k];
     let mut inertia = 0.0;
-    for (i, row) in d.rows().into_iter().enumerate() {
-        let (j, v) = row.iter().enumerate().fold(
-            (0, row[0]),
-            |acc, (j, &v)| if v < acc.1 { (j, v) } else { acc },
-        );
-        labels[i] = j;
-        best[i] = v;
-        inertia += v.as_f64();
+    for (s, c, i) in partials {
+        if with_sums {
+            sums += &s;
+        }
+        counts.iter_mut().zip(c).for_each(|(a, b)| *a += b);
+        inertia += i;
     }
-    (labels, best, inertia)
+    Pass {
+        labels,
+        dist,
+        inertia,
+        sums,
+        counts,
+    }
 }
 
 pub(crate) fn fit<F: Float>(p: &KMeansParams, x: &ArrayView2<F>) -> FittedKMeans<F> {
     let x_sq = row_norms(x);
-    // Tolerance relative to the mean feature variance, as scikit-learn.
+    // Tolerance relative to the mean feature variance, as scikit-learn. One row-major pass:
+    // Σ var_j = (Σ‖x‖² − n‖μ‖²)/n.
     let n = x.nrows() as f64;
-    let mean_var = x
-        .columns()
-        .into_iter()
-        .map(|c| {
-            let m = c.iter().map(|v| v.as_f64()).sum::<f64>() / n;
-            c.iter().map(|v| (v.as_f64() - m).powi(2)).sum::<f64>() / n
-        })
-        .sum::<f64>()
-        / x.ncols().max(1) as f64;
+    let mut col_sums = vec![0.0f64; x.ncols()];
+    for row in x.rows() {
+        col_sums
+            .iter_mut()
+            .zip(row)
+            .for_each(|(s, &v)| *s += v.as_f64());
+    }
+    let mean_sq: f64 = col_sums.iter().map(|s| (s / n).powi(2)).sum();
+    let sq_total: f64 = x_sq.iter().map(|v| v.as_f64()).sum();
+    let mean_var = ((sq_total / n - mean_sq) / x.ncols().max(1) as f64).max(0.0);
     let tol = p.tol * mean_var;
     let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
     let mut best: Option<FittedKMeans<F>> = None;
@@ -151,15 +282,15 @@ fn lloyd<F: Float>(
     let mut n_iter = 0;
     for it in 0..max_iter {
         n_iter = it + 1;
-        let (new_labels, dist, _) = assign(x, x_sq, &centres);
-        let new_centres = update_centres(x, &new_labels, &dist, &centres);
+        let pass = assign_pass(x, x_sq, &centres, true);
+        let new_centres = update_centres(x, &pass, &centres);
         let shift: f64 = (&new_centres - &centres)
             .iter()
             .map(|v| v.as_f64().powi(2))
             .sum();
         centres = new_centres;
-        let unchanged = labels.as_ref() == Some(&new_labels);
-        labels = Some(new_labels);
+        let unchanged = labels.as_ref() == Some(&pass.labels);
+        labels = Some(pass.labels);
         if unchanged || shift <= tol {
             break;
         }
@@ -173,32 +304,19 @@ fn lloyd<F: Float>(
     }
 }
 
-/// Means of the assigned rows (accumulated in f64). An empty cluster takes the row farthest
-/// from its centre, as scikit-learn relocates them.
-fn update_centres<F: Float>(
-    x: &ArrayView2<F>,
-    labels: &Array1<usize>,
-    dist: &Array1<F>,
-    old: &Array2<F>,
-) -> Array2<F> {
-    let (k, d) = old.dim();
-    let mut sums = Array2::<f64>::zeros((k, d));
-    let mut counts = vec![0usize; k];
-    for (row, &l) in x.rows().into_iter().zip(labels) {
-        counts[l] += 1;
-        for (s, &v) in sums.row_mut(l).iter_mut().zip(row) {
-            *s += v.as_f64();
-        }
-    }
-    let mut centres = Array2::<F>::zeros((k, d));
+/// Means of the assigned rows from a pass's sums. An empty cluster takes the row farthest from
+/// its centre, as scikit-learn relocates them.
+fn update_centres<F: Float>(x: &ArrayView2<F>, pass: &Pass<F>, old: &Array2<F>) -> Array2<F> {
+    let mut centres = Array2::<F>::zeros(old.dim());
     let mut taken: Vec<usize> = Vec::new();
-    for (j, &count) in counts.iter().enumerate() {
+    for (j, &count) in pass.counts.iter().enumerate() {
         if count > 0 {
             let c = count as f64;
-            for (dst, &s) in centres.row_mut(j).iter_mut().zip(sums.row(j)) {
+            for (dst, &s) in centres.row_mut(j).iter_mut().zip(pass.sums.row(j)) {
                 *dst = F::of(s / c);
             }
         } else {
+            let dist = &pass.dist;
             let far = (0..x.nrows())
                 .filter(|i| !taken.contains(i))
                 .fold(0, |a, i| if dist[i] > dist[a] { i } else { a });

@@ -133,7 +133,7 @@ impl<F: Float> FittedKernelPca<F> {
 fn rbf<F: Float>(a: &ArrayView2<F>, b: &ArrayView2<F>, gamma: F) -> Array2<F> {
     let an = a.map_axis(Axis(1), |r| r.dot(&r));
     let bn = b.map_axis(Axis(1), |r| r.dot(&r));
-    let mut d = a.dot(&b.t());
+    let mut d = crate::gemm::matmul(a, &b.t());
     let two = F::of(2.0);
     for ((i, j), v) in d.indexed_iter_mut() {
         let sq = an[i] - two * *v + bn[j];

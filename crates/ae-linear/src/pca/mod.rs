@@ -21,6 +21,7 @@ pub use kernel::{FittedKernelPca, KernelPca, KernelPcaParams};
 
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 
+use crate::gemm::matmul;
 use crate::{Error, Float, Result};
 
 /// Entry point: `Pca::params(n_components)`.
@@ -91,7 +92,7 @@ impl<F: Float> FittedPca<F> {
     /// standard deviations when whitening.
     pub fn transform(&self, x: &ArrayView2<F>) -> Result<Array2<F>> {
         self.check_features(x.ncols())?;
-        let mut z = (x - &self.mean).dot(&self.components.t());
+        let mut z = matmul(&(x - &self.mean).view(), &self.components.t());
         if self.whiten {
             let scale = self.explained_variance.mapv(|v| F::one() / v.sqrt());
             z *= &scale;
@@ -110,9 +111,9 @@ impl<F: Float> FittedPca<F> {
         }
         let x = if self.whiten {
             let scale = self.explained_variance.mapv(|v| v.sqrt());
-            (z * &scale).dot(&self.components)
+            matmul(&(z * &scale).view(), &self.components.view())
         } else {
-            z.dot(&self.components)
+            matmul(z, &self.components.view())
         };
         Ok(x + &self.mean)
     }
