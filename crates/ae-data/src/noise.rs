@@ -12,7 +12,8 @@ use rand_distr::{Distribution, StandardNormal};
 use crate::{Error, Result};
 
 /// A corruption applied to images stored as rows of pixels in [0, 1].
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Noise {
     /// `x + std · N(0, 1)`, clamped to [0, 1] when `clamp` (seeds 002 and 003) or not (seed 004).
     Gaussian {

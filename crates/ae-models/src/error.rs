@@ -18,6 +18,23 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// A data-set operation failed.
+    #[error(transparent)]
+    Data(#[from] ae_data::Error),
+    /// A metric or figure failed.
+    #[error(transparent)]
+    Eval(#[from] ae_eval::Error),
+    /// A JSON file could not be parsed or written.
+    #[error("{path}: {source}")]
+    Json {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The underlying error.
+        source: serde_json::Error,
+    },
+    /// Training was stopped (Ctrl-C) after a checkpoint was written.
+    #[error("interrupted; the checkpoint in {0} resumes the run (--resume)")]
+    Interrupted(std::path::PathBuf),
     /// A file could not be read or written.
     #[error("{path}: {source}")]
     Io {
@@ -26,6 +43,24 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
+}
+
+impl Error {
+    /// An invalid value for `field`.
+    pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::Invalid {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// An I/O error on `path`.
+    pub fn io(path: impl Into<std::path::PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
 }
 
 /// Result with this crate's [`Error`].

@@ -1,10 +1,34 @@
-//! Autoencoders in libtorch (via `tch`): models, losses and training.
+//! Autoencoders in libtorch (via `tch`): models, losses, optimisers and training.
+//!
+//! - [`config`]: serde descriptions of every architecture, and presets by experiment id.
+//! - [`nets`]: the networks, behind the [`Autoencoder`] trait (encode, decode, forward).
+//! - [`model`]: [`Model`], a network with its variables, built from its config.
+//! - [`loss`], [`optim`]: losses (MSE, SSE, BCE, + L1 on the code); Adam and SGD whose state
+//!   can be saved.
+//! - [`train`], [`checkpoint`]: the trainer and its resumable checkpoints.
+//! - [`noise`]: ae-data's noise models on the device.
+//! - [`grad`]: seed 002's hand-derived gradients (S2.1), checked against autograd.
 //!
 //! Call [`device::init`] once at program start: it loads libtorch's CUDA library when it is
 //! installed, since the linker otherwise drops it and CUDA stays invisible.
 
+pub mod checkpoint;
+pub mod config;
 pub mod device;
 pub mod error;
+pub mod grad;
+pub mod loss;
+pub mod model;
+pub mod nets;
+pub mod noise;
+pub mod optim;
+pub mod train;
 
+pub use config::{Activation, DenseConfig, DenseLayer, ModelConfig, PoolDecoder};
 pub use device::{init as init_device, DeviceChoice};
 pub use error::{Error, Result};
+pub use loss::Loss;
+pub use model::Model;
+pub use nets::{Autoencoder, Forward};
+pub use optim::{Optimizer, OptimizerConfig};
+pub use train::{EpochRecord, Event, History, TrainConfig, Trainer};

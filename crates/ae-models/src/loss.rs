@@ -1,0 +1,56 @@
+//! Reconstruction losses, with an optional L1 penalty on the code (S4.6).
+
+use serde::{Deserialize, Serialize};
+use tch::{Reduction, Tensor};
+
+/// A reconstruction loss, averaged over the batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Loss {
+    /// Mean squared error over all pixels.
+    Mse,
+    /// Per-image sum of squared errors, averaged over images (seed 000's loss).
+    Sse,
+    /// Binary cross-entropy over all pixels (outputs must be in (0, 1)).
+    Bce,
+}
+
+impl std::str::FromStr for Loss {
+    type Err = crate::Error;
+    fn from_str(s: &str) -> crate::Result<Loss> {
+        match s {
+            "mse" => Ok(Loss::Mse),
+            "sse" => Ok(Loss::Sse),
+            "bce" => Ok(Loss::Bce),
+            other => Err(crate::Error::invalid(
+                "--loss",
+                format!("'{other}' is not one of mse, sse, bce"),
+            )),
+        }
+    }
+}
+
+impl Loss {
+    /// The loss of `output` against `target` (same shape, batch first).
+    pub fn compute(self, output: &Tensor, target: &Tensor) -> Tensor {
+        match self {
+            Loss::Mse => output.mse_loss(target, Reduction::Mean),
+            Loss::Sse => (output - target)
+                .square()
+                .flatten(1, -1)
+                .sum_dim_intlist(1, false, tch::Kind::Float)
+                .mean(tch::Kind::Float),
+            Loss::Bce => output.binary_cross_entropy::<Tensor>(target, None, Reduction::Mean),
+        }
+    }
+
+    /// The loss plus λ·‖code‖₁ summed over the batch (as seed 004's `torch.norm(h, p=1)`).
+    pub fn with_l1(self, output: &Tensor, target: &Tensor, code: &Tensor, l1: f64) -> Tensor {
+        let base = self.compute(output, target);
+        if l1 > 0.0 {
+            base + code.abs().sum(tch::Kind::Float) * l1
+        } else {
+            base
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! [`Model`]: a network built from its [`ModelConfig`], with its variables.
+
+use std::path::Path;
+
+use tch::nn::VarStore;
+use tch::{Device, Tensor};
+
+use crate::config::ModelConfig;
+use crate::nets::{
+    Autoencoder, ConvDenoiser, ConvPooled, ConvPooling, ConvStrided, DenseNet, Forward,
+};
+use crate::{Error, Result};
+
+/// A built autoencoder: its configuration, variables and network.
+pub struct Model {
+    config: ModelConfig,
+    vs: VarStore,
+    net: Box<dyn Autoencoder>,
+}
+
+impl std::fmt::Debug for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Model")
+            .field("name", &self.net.name())
+            .field("parameters", &self.net.parameter_count())
+            .finish()
+    }
+}
+
+impl Model {
+    /// Builds the network of `config` on `device`, initialised from libtorch's global generator
+    /// (seed it with `tch::manual_seed` first for a reproducible start).
+    pub fn build(config: &ModelConfig, device: Device) -> Result<Model> {
+        config.validate()?;
+        let vs = VarStore::new(device);
+        let root = vs.root();
+        let count =
+            |vs: &VarStore| -> usize { vs.trainable_variables().iter().map(|t| t.numel()).sum() };
+        let net: Box<dyn Autoencoder> = match config {
+            ModelConfig::Dense(c) => {
+                let mut n = DenseNet::new(&root, c);
+                n.params = count(&vs);
+                Box::new(n)
+            }
+            ModelConfig::ConvStrided { code } => {
+                let mut n = ConvStrided::new(&root, *code as i64);
+                n.params = count(&vs);
+                Box::new(n)
+            }
+            ModelConfig::ConvPooling => {
+                let mut n = ConvPooling::new(&root);
+                n.params = count(&vs);
+                Box::new(n)
+            }
+            ModelConfig::ConvDenoiser { code } => {
+                let mut n = ConvDenoiser::new(&root, *code as i64);
+                n.params = count(&vs);
+                Box::new(n)
+            }
+            ModelConfig::ConvPooled { decoder } => {
+                let mut n = ConvPooled::new(&root, *decoder);
+                n.params = count(&vs);
+                Box::new(n)
+            }
+        };
+        Ok(Model {
+            config: config.clone(),
+            vs,
+            net,
+        })
+    }
+
+    /// The configuration it was built from.
+    pub fn config(&self) -> &ModelConfig {
+        &self.config
+    }
+
+    /// Its variables (weights, biases, batch-norm statistics).
+    pub fn var_store(&self) -> &VarStore {
+        &self.vs
+    }
+
+    /// The device its variables live on.
+    pub fn device(&self) -> Device {
+        self.vs.device()
+    }
+
+    /// The trainable variables, sorted by name (a stable order for optimiser state).
+    pub fn named_parameters(&self) -> Vec<(String, Tensor)> {
+        let mut v: Vec<(String, Tensor)> = self
+            .vs
+            .variables()
+            .into_iter()
+            .filter(|(_, t)| t.requires_grad())
+            .collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v
+    }
+
+    /// Writes all variables to a safetensors file, atomically.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        // tch picks the format from the extension, so the temporary keeps `.safetensors`.
+        let tmp = path.with_extension("partial.safetensors");
+        self.vs.save(&tmp)?;
+        std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+    }
+
+    /// Reads all variables from a safetensors file written by [`Model::save`].
+    pub fn load(&mut self, path: &Path) -> Result<()> {
+        if !path.is_file() {
+            return Err(Error::io(
+                path,
+                std::io::Error::new(std::io::ErrorKind::NotFound, "no such weights file"),
+            ));
+        }
+        self.vs.load(path)?;
+        Ok(())
+    }
+
+    /// Runs `x` (one example per row, any shape the model accepts after the batch dimension)
+    /// through the network in evaluation mode, `batch` rows at a time, without gradients.
+    pub fn evaluate(&self, x: &Tensor, batch: i64) -> Forward {
+        let _guard = tch::no_grad_guard();
+        let n = x.size()[0];
+        let (mut codes, mut outputs) = (Vec::new(), Vec::new());
+        let mut start = 0;
+        while start < n {
+            let len = batch.min(n - start);
+            let f = self.net.forward(&x.narrow(0, start, len), false);
+            codes.push(f.code);
+            outputs.push(f.output);
+            start += len;
+        }
+        if codes.is_empty() {
+            let f = self.net.forward(&x.narrow(0, 0, 0), false);
+            return f;
+        }
+        Forward {
+            code: Tensor::cat(&codes, 0),
+            output: Tensor::cat(&outputs, 0),
+        }
+    }
+}
+
+impl Autoencoder for Model {
+    fn name(&self) -> &str {
+        self.net.name()
+    }
+    fn parameter_count(&self) -> usize {
+        self.net.parameter_count()
+    }
+    fn encode(&self, x: &Tensor, train: bool) -> Tensor {
+        self.net.encode(x, train)
+    }
+    fn decode(&self, code: &Tensor, train: bool) -> Result<Tensor> {
+        self.net.decode(code, train)
+    }
+    fn forward(&self, x: &Tensor, train: bool) -> Forward {
+        self.net.forward(x, train)
+    }
+}

@@ -1,0 +1,329 @@
+//! The trainer: the data set in one tensor on the device, shuffled-index batches, noise per
+//! batch on the device, per-epoch validation, checkpoints that resume exactly.
+//!
+//! Reproducibility: libtorch's generator is re-seeded from (seed, epoch, batch) before each
+//! batch's noise and the shuffle of each epoch comes from (seed, epoch), so a run resumed from
+//! any checkpoint continues with exactly the batches and noise an uninterrupted run would see.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use ae_data::Noise;
+use serde::{Deserialize, Serialize};
+use tch::{Device, Kind, Tensor};
+
+use crate::checkpoint::{Checkpoint, TrainerState};
+use crate::loss::Loss;
+use crate::model::Model;
+use crate::nets::Autoencoder;
+use crate::noise::corrupt;
+use crate::optim::{Optimizer, OptimizerConfig};
+use crate::{Error, Result};
+
+/// How to train: everything a run's `config.json` records besides the model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainConfig {
+    /// Passes over the training set.
+    pub epochs: usize,
+    /// Examples per batch.
+    pub batch_size: usize,
+    /// Drop the last, smaller batch of each epoch (S0.1 does).
+    pub drop_remainder: bool,
+    /// Optimiser and learning rate.
+    pub optimizer: OptimizerConfig,
+    /// Reconstruction loss.
+    pub loss: Loss,
+    /// λ of an L1 penalty on the code (0 for none).
+    pub l1: f64,
+    /// Corruption of the inputs (the target stays clean): a denoising autoencoder.
+    pub noise: Option<Noise>,
+    /// Seed of the initialisation, the shuffles and the noise.
+    pub seed: u64,
+}
+
+impl TrainConfig {
+    /// Checks every field, naming the flag at fault.
+    pub fn validate(&self) -> Result<()> {
+        if self.epochs == 0 {
+            return Err(Error::invalid("--epochs", "must be at least 1"));
+        }
+        if self.batch_size == 0 {
+            return Err(Error::invalid("--batch-size", "must be at least 1"));
+        }
+        if !(self.l1 >= 0.0 && self.l1.is_finite()) {
+            return Err(Error::invalid("--l1", format!("{} must be ≥ 0", self.l1)));
+        }
+        self.optimizer.validate()
+    }
+}
+
+/// Losses of one finished epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct EpochRecord {
+    /// 1-based epoch.
+    pub epoch: usize,
+    /// Mean training loss over the epoch's batches.
+    pub train_loss: f64,
+    /// Validation loss (clean inputs unless the run is denoising), when there is a validation set.
+    pub val_loss: Option<f64>,
+    /// Training images per second in this epoch.
+    pub images_per_second: f64,
+    /// Seconds this epoch took, validation included.
+    pub seconds: f64,
+}
+
+/// Everything measured during training.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct History {
+    /// One record per finished epoch.
+    pub epochs: Vec<EpochRecord>,
+    /// The loss of every batch, in order.
+    pub batch_losses: Vec<f64>,
+    /// Seconds spent training (all sessions of a resumed run).
+    pub train_seconds: f64,
+}
+
+/// What the trainer reports while it runs; the caller draws progress from it.
+#[derive(Debug, Clone, Copy)]
+pub enum Event {
+    /// An epoch starts with this many batches (`done` of them already run, after a resume).
+    EpochStart {
+        /// 1-based epoch.
+        epoch: usize,
+        /// Batches in the epoch.
+        batches: usize,
+        /// Batches already done.
+        done: usize,
+    },
+    /// A batch finished.
+    Batch {
+        /// Its loss.
+        loss: f64,
+    },
+    /// An epoch finished.
+    EpochEnd(EpochRecord),
+}
+
+/// Trains a model on `train` (one example per row, in the model's input shape after the batch
+/// dimension, on the model's device), validating on `val` after each epoch.
+pub struct Trainer<'a> {
+    config: TrainConfig,
+    checkpoint_dir: Option<PathBuf>,
+    stop: Option<&'a AtomicBool>,
+}
+
+impl<'a> Trainer<'a> {
+    /// A trainer for `config`.
+    pub fn new(config: TrainConfig) -> Result<Self> {
+        config.validate()?;
+        Ok(Trainer {
+            config,
+            checkpoint_dir: None,
+            stop: None,
+        })
+    }
+
+    /// Writes a checkpoint into `dir` after every epoch and when stopped.
+    pub fn checkpoint_to(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.checkpoint_dir = Some(dir.into());
+        self
+    }
+
+    /// Stops after the current batch once `flag` is set (Ctrl-C), writing a checkpoint.
+    pub fn stop_when(mut self, flag: &'a AtomicBool) -> Self {
+        self.stop = Some(flag);
+        self
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &TrainConfig {
+        &self.config
+    }
+
+    /// Trains from scratch, or from `dir`'s checkpoint when `resume` and one exists.
+    pub fn fit(
+        &self,
+        model: &mut Model,
+        train: &Tensor,
+        val: Option<&Tensor>,
+        resume: bool,
+        on_event: &mut dyn FnMut(Event),
+    ) -> Result<History> {
+        let c = &self.config;
+        let device = model.device();
+        let n = train.size()[0] as usize;
+        if n == 0 {
+            return Err(Error::invalid("training set", "is empty"));
+        }
+        let mut optimizer = Optimizer::new(c.optimizer, model.named_parameters())?;
+        let mut state = TrainerState::default();
+        let mut history = History::default();
+        if resume {
+            if let Some(dir) = &self.checkpoint_dir {
+                if let Some(ck) = Checkpoint::find(dir)? {
+                    (state, history) = ck.restore(model, &mut optimizer)?;
+                    tracing::info!(epoch = state.epoch, batch = state.batch, "resumed");
+                }
+            }
+        }
+        let batches_per_epoch = if c.drop_remainder {
+            n / c.batch_size
+        } else {
+            n.div_ceil(c.batch_size)
+        };
+        if batches_per_epoch == 0 {
+            return Err(Error::invalid(
+                "--batch-size",
+                format!(
+                    "{} exceeds the {n} training examples with drop-remainder",
+                    c.batch_size
+                ),
+            ));
+        }
+        while state.epoch < c.epochs {
+            let epoch = state.epoch;
+            on_event(Event::EpochStart {
+                epoch: epoch + 1,
+                batches: batches_per_epoch,
+                done: state.batch,
+            });
+            let order = Tensor::from_slice(
+                &ae_data::dataset::permutation(n, mix(c.seed, epoch as u64, u64::MAX))
+                    .into_iter()
+                    .map(|i| i as i64)
+                    .collect::<Vec<_>>(),
+            )
+            .to_device(device);
+            let started = Instant::now();
+            let images_before = state.epoch_images;
+            while state.batch < batches_per_epoch {
+                let b = state.batch;
+                let start = b * c.batch_size;
+                let len = c.batch_size.min(n - start);
+                let idx = order.narrow(0, start as i64, len as i64);
+                let target = train.index_select(0, &idx);
+                tch::manual_seed(mix(c.seed, epoch as u64, b as u64) as i64);
+                let input = match &c.noise {
+                    Some(noise) => corrupt(noise, &target),
+                    None => target.shallow_clone(),
+                };
+                let f = model.forward(&input, true);
+                let loss = c.loss.with_l1(&f.output, &target, &f.code, c.l1);
+                optimizer.zero_grad();
+                loss.backward();
+                optimizer.step();
+                let loss = loss.double_value(&[]);
+                if !loss.is_finite() {
+                    return Err(Error::invalid(
+                        "training",
+                        format!(
+                            "the loss became {loss} in epoch {} batch {}; lower --lr",
+                            epoch + 1,
+                            b + 1
+                        ),
+                    ));
+                }
+                history.batch_losses.push(loss);
+                state.loss_sum += loss;
+                state.batch += 1;
+                state.epoch_images += len;
+                on_event(Event::Batch { loss });
+                if self.stop.is_some_and(|s| s.load(Ordering::SeqCst))
+                    && state.batch < batches_per_epoch
+                {
+                    history.train_seconds += started.elapsed().as_secs_f64();
+                    let dir = self.checkpoint_dir.clone().ok_or_else(|| {
+                        Error::invalid("training", "interrupted (no checkpoint folder was set)")
+                    })?;
+                    Checkpoint::write(&dir, model, &optimizer, &state, &history, c)?;
+                    return Err(Error::Interrupted(dir));
+                }
+            }
+            let train_seconds = started.elapsed().as_secs_f64();
+            let images = state.epoch_images - images_before;
+            let val_loss = val.map(|v| self.loss_on(model, v)).transpose()?;
+            let record = EpochRecord {
+                epoch: epoch + 1,
+                train_loss: state.loss_sum / batches_per_epoch as f64,
+                val_loss,
+                images_per_second: images as f64 / train_seconds.max(1e-9),
+                seconds: started.elapsed().as_secs_f64(),
+            };
+            history.train_seconds += train_seconds;
+            history.epochs.push(record);
+            state = TrainerState {
+                epoch: epoch + 1,
+                ..TrainerState::default()
+            };
+            if let Some(dir) = &self.checkpoint_dir {
+                Checkpoint::write(dir, model, &optimizer, &state, &history, c)?;
+            }
+            on_event(Event::EpochEnd(record));
+            if self.stop.is_some_and(|s| s.load(Ordering::SeqCst)) && state.epoch < c.epochs {
+                return Err(Error::Interrupted(
+                    self.checkpoint_dir.clone().unwrap_or_default(),
+                ));
+            }
+        }
+        Ok(history)
+    }
+
+    /// The mean loss over `data` in evaluation mode, on clean inputs, or noisy ones (with a
+    /// fixed seed) when the run is denoising.
+    pub fn loss_on(&self, model: &Model, data: &Tensor) -> Result<f64> {
+        let _guard = tch::no_grad_guard();
+        let c = &self.config;
+        let n = data.size()[0];
+        if n == 0 {
+            return Err(Error::invalid("validation set", "is empty"));
+        }
+        let batch = (c.batch_size as i64).max(1);
+        let mut total = 0.0;
+        let mut start = 0;
+        tch::manual_seed(mix(c.seed, u64::MAX, 0) as i64);
+        while start < n {
+            let len = batch.min(n - start);
+            let target = data.narrow(0, start, len);
+            let input = match &c.noise {
+                Some(noise) => corrupt(noise, &target),
+                None => target.shallow_clone(),
+            };
+            let f = model.forward(&input, false);
+            total += c
+                .loss
+                .with_l1(&f.output, &target, &f.code, c.l1)
+                .double_value(&[])
+                * len as f64;
+            start += len;
+        }
+        Ok(total / n as f64)
+    }
+}
+
+/// A well-spread seed from (seed, a, b) (SplitMix64 finaliser), non-negative as an i64.
+fn mix(seed: u64, a: u64, b: u64) -> u64 {
+    let mut z = seed
+        .wrapping_add(a.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+        .wrapping_add(b.wrapping_mul(0xD1B5_4A32_D192_ED03));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    (z ^ (z >> 31)) >> 1
+}
+
+/// Images (n × pixels, values in [0, 1]) as a float tensor of shape `[n, ...shape]` on `device`.
+pub fn images_tensor(pixels: &ndarray::Array2<f32>, shape: &[i64], device: Device) -> Tensor {
+    let n = pixels.nrows() as i64;
+    let flat: Vec<f32> = pixels.iter().copied().collect();
+    let mut dims = vec![n];
+    dims.extend_from_slice(shape);
+    Tensor::from_slice(&flat)
+        .view(dims.as_slice())
+        .to_kind(Kind::Float)
+        .to_device(device)
+}
+
+/// Where a run keeps its checkpoint.
+pub fn checkpoint_dir(run: &Path) -> PathBuf {
+    run.join("checkpoint")
+}

@@ -1,0 +1,221 @@
+//! Presets' shapes and parameter counts against the architectures' arithmetic; training lowers
+//! the loss; a resumed run equals an uninterrupted one; device noise has the right statistics.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use ae_data::Noise;
+use ae_models::config::PRESETS;
+use ae_models::train::images_tensor;
+use ae_models::{
+    Autoencoder, Error, Event, Loss, Model, ModelConfig, OptimizerConfig, TrainConfig, Trainer,
+};
+use tch::{Device, Kind, Tensor};
+
+/// libtorch's generator is process-wide and the tests run on parallel threads: each test that
+/// seeds it holds this lock.
+static TORCH_RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn rng_lock() -> std::sync::MutexGuard<'static, ()> {
+    TORCH_RNG.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn dense_params(sizes: &[usize]) -> usize {
+    sizes.windows(2).map(|w| w[0] * w[1] + w[1]).sum()
+}
+
+#[test]
+fn every_preset_has_the_architectures_shapes_and_parameter_count() {
+    let _lock = rng_lock();
+    tch::manual_seed(0);
+    let expected: &[(&str, usize)] = &[
+        // Conv 1→128→128→32 (k4) + ConvT 32→128→128 (k5) →1 (k4), with biases.
+        ("s0.1", 2176 + 262_272 + 65_568 + 102_528 + 409_728 + 2049),
+        ("s1.6", dense_params(&[3, 2, 3])),
+        ("s1.7", dense_params(&[784, 100, 30, 100, 784])),
+        ("s1.8", 160 + 4640 + 18_496 + 18_464 + 4624 + 145),
+        ("s1.11", dense_params(&[784, 256, 128, 256, 784])),
+        ("s2.2", dense_params(&[784, 32, 784])),
+        ("s2.3", dense_params(&[784, 128, 32, 128, 784])),
+        // Encoder 80 + 1168 + BN 32 + 4640 + 36,992 + 516; decoder 640 + 37,152 + 4624 + BN 32
+        // + 1160 + BN 16 + 73.
+        ("s3.1", 43_428 + 43_697),
+        (
+            "s4.2",
+            dense_params(&[784, 512, 256, 128, 30, 128, 256, 784]),
+        ),
+        ("s4.3", dense_params(&[784, 64, 784])),
+        ("s4.6", dense_params(&[784, 1156, 784])),
+        ("s4.7", dense_params(&[784, 256, 784])),
+        ("s4.8", dense_params(&[784, 64, 8, 64, 784])),
+        ("s4.9a", 3568 + 1160 + 73),
+        ("s4.9b", 3568 + 2320 + 2056 + 129),
+        ("s4.9c", 3568 + 2320 + 1160 + 73),
+    ];
+    for (id, _) in PRESETS {
+        let config = ModelConfig::preset(id, None).unwrap();
+        let model = Model::build(&config, Device::Cpu).unwrap();
+        let mut shape = vec![3i64];
+        shape.extend(config.input_shape());
+        let x = Tensor::rand(shape.as_slice(), (Kind::Float, Device::Cpu));
+        let f = model.forward(&x, false);
+        assert_eq!(f.output.size(), shape, "{id} output shape");
+        let mut code = vec![3i64];
+        code.extend(config.code_shape());
+        assert_eq!(f.code.size(), code, "{id} code shape");
+        if let Some((_, want)) = expected.iter().find(|(e, _)| e == id) {
+            assert_eq!(model.parameter_count(), *want, "{id} parameter count");
+        }
+    }
+    // A code size replaces the bottleneck.
+    let m = Model::build(&ModelConfig::preset("s2.5", Some(5)).unwrap(), Device::Cpu).unwrap();
+    assert_eq!(m.parameter_count(), dense_params(&[784, 5, 784]));
+}
+
+/// 128 smooth synthetic 28 × 28 "images": shifted bright bars.
+fn toy_images(n: usize) -> ndarray::Array2<f32> {
+    ndarray::Array2::from_shape_fn((n, 784), |(i, p)| {
+        let (r, c) = ((p / 28) as f32, (p % 28) as f32);
+        let centre = 6.0 + (i % 16) as f32;
+        let v = (-((if i % 2 == 0 { r } else { c }) - centre).powi(2) / 8.0).exp();
+        v.clamp(0.0, 1.0)
+    })
+}
+
+fn config(noise: Option<Noise>, epochs: usize) -> TrainConfig {
+    TrainConfig {
+        epochs,
+        batch_size: 32,
+        drop_remainder: false,
+        optimizer: OptimizerConfig::Adam {
+            lr: 3e-3,
+            weight_decay: 0.0,
+        },
+        loss: Loss::Mse,
+        l1: 0.0,
+        noise,
+        seed: 7,
+    }
+}
+
+#[test]
+fn training_lowers_the_loss_for_dense_and_conv_models() {
+    let _lock = rng_lock();
+    for (id, epochs) in [("s2.2", 8), ("s3.1", 6)] {
+        let model_config = ModelConfig::preset(id, None).unwrap();
+        tch::manual_seed(1);
+        let mut model = Model::build(&model_config, Device::Cpu).unwrap();
+        let x = images_tensor(&toy_images(128), &model_config.input_shape(), Device::Cpu);
+        let trainer = Trainer::new(config(Some(Noise::gaussian(0.1).unwrap()), epochs)).unwrap();
+        let before = trainer.loss_on(&model, &x).unwrap();
+        let history = trainer
+            .fit(&mut model, &x, Some(&x), false, &mut |_| {})
+            .unwrap();
+        let after = history.epochs.last().unwrap().val_loss.unwrap();
+        assert_eq!(history.epochs.len(), epochs);
+        assert_eq!(history.batch_losses.len(), epochs * 4);
+        assert!(after < 0.8 * before, "{id}: loss {before} → {after}");
+    }
+}
+
+#[test]
+fn a_resumed_run_ends_with_the_losses_of_an_uninterrupted_one() {
+    let _lock = rng_lock();
+    let model_config = ModelConfig::preset("s3.1", None).unwrap();
+    let x = images_tensor(&toy_images(96), &model_config.input_shape(), Device::Cpu);
+    let noise = Some(Noise::gaussian(0.2).unwrap());
+    let dir = tempfile::tempdir().unwrap();
+
+    tch::manual_seed(3);
+    let mut model = Model::build(&model_config, Device::Cpu).unwrap();
+    let whole = Trainer::new(config(noise, 3))
+        .unwrap()
+        .fit(&mut model, &x, Some(&x), false, &mut |_| {})
+        .unwrap();
+
+    // Interrupted in the middle of epoch 2 (batch 5 of 9), then resumed by a fresh process's
+    // worth of objects: a new model with other initial weights, a new trainer.
+    let stop = AtomicBool::new(false);
+    tch::manual_seed(3);
+    let mut first = Model::build(&model_config, Device::Cpu).unwrap();
+    let mut batches = 0;
+    let err = Trainer::new(config(noise, 3))
+        .unwrap()
+        .checkpoint_to(dir.path().join("checkpoint"))
+        .stop_when(&stop)
+        .fit(&mut first, &x, Some(&x), true, &mut |e| {
+            if let Event::Batch { .. } = e {
+                batches += 1;
+                if batches == 5 {
+                    stop.store(true, Ordering::SeqCst);
+                }
+            }
+        })
+        .unwrap_err();
+    assert!(matches!(err, Error::Interrupted(_)), "{err}");
+    tch::manual_seed(99);
+    let mut second = Model::build(&model_config, Device::Cpu).unwrap();
+    let resumed = Trainer::new(config(noise, 3))
+        .unwrap()
+        .checkpoint_to(dir.path().join("checkpoint"))
+        .fit(&mut second, &x, Some(&x), true, &mut |_| {})
+        .unwrap();
+    assert_eq!(resumed.batch_losses, whole.batch_losses);
+    let losses = |h: &ae_models::History| -> Vec<(f64, Option<f64>)> {
+        h.epochs
+            .iter()
+            .map(|e| (e.train_loss, e.val_loss))
+            .collect()
+    };
+    assert_eq!(losses(&resumed), losses(&whole));
+}
+
+#[test]
+fn device_noise_has_the_models_statistics() {
+    let _lock = rng_lock();
+    tch::manual_seed(5);
+    let zeros = Tensor::zeros([200, 784], (Kind::Float, Device::Cpu));
+    let halves = Tensor::full([200, 784], 0.5, (Kind::Float, Device::Cpu));
+    let g = ae_models::noise::corrupt(
+        &Noise::Gaussian {
+            std: 0.3,
+            clamp: false,
+        },
+        &zeros,
+    );
+    assert!(g.mean(Kind::Double).double_value(&[]).abs() < 0.003);
+    assert!((g.std(true).double_value(&[]) - 0.3).abs() < 0.003);
+    let clamped = ae_models::noise::corrupt(&Noise::gaussian(0.3).unwrap(), &zeros);
+    assert_eq!(clamped.min().double_value(&[]), 0.0);
+    // Salt-and-pepper 0.1 on grey images: ceil(70.56) = 71 salt and ceil(7.84) = 8 pepper
+    // draws with replacement per image, so at most 71 ones and 8 zeros, most of them distinct.
+    let sp = ae_models::noise::corrupt(&Noise::salt_pepper(0.1).unwrap(), &halves);
+    let ones = sp.eq(1.0).sum(Kind::Int64).int64_value(&[]) as f64 / 200.0;
+    let zs = sp.eq(0.0).sum(Kind::Int64).int64_value(&[]) as f64 / 200.0;
+    assert!((60.0..=71.0).contains(&ones), "{ones}");
+    assert!((5.0..=8.0).contains(&zs), "{zs}");
+    // Dropout 0.5, scaled: half the pixels zeroed, the rest doubled; the mean is kept.
+    let d = ae_models::noise::corrupt(&Noise::dropout(0.5).unwrap(), &halves);
+    let zero_share = d
+        .eq(0.0)
+        .to_kind(Kind::Double)
+        .mean(Kind::Double)
+        .double_value(&[]);
+    assert!((zero_share - 0.5).abs() < 0.01, "{zero_share}");
+    assert!((d.mean(Kind::Double).double_value(&[]) - 0.5).abs() < 0.01);
+}
+
+#[test]
+fn bad_training_settings_name_the_flag() {
+    let mut c = config(None, 0);
+    assert!(Trainer::new(c.clone())
+        .err()
+        .unwrap()
+        .to_string()
+        .contains("--epochs"));
+    c.epochs = 1;
+    c.optimizer = OptimizerConfig::Adam {
+        lr: -1.0,
+        weight_decay: 0.0,
+    };
+    assert!(Trainer::new(c).err().unwrap().to_string().contains("--lr"));
+}
