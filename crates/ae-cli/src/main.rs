@@ -31,6 +31,16 @@ enum Command {
     Kmeans(cmd::kmeans::Args),
     /// Seed 000's k-means from scratch on four synthetic blobs, a picture per iteration (S0.3).
     KmeansDemo(cmd::kmeans_demo::Args),
+    /// Train an autoencoder: a preset by experiment id (s0.1 … s4.9c) or a config file.
+    Train(cmd::train::Args),
+    /// The main job (S3.1–S3.3): conv denoiser, denoised grid, generated digits, k-means on codes.
+    Denoise(cmd::denoise::Args),
+    /// A finished run's codes of a data set, to .npy.
+    Encode(cmd::tools::EncodeArgs),
+    /// A finished run's reconstructions of test images (optionally corrupted first).
+    Reconstruct(cmd::tools::ReconstructArgs),
+    /// Decode random (uniform [0, 1)) or given latents with a finished run's decoder.
+    Generate(cmd::tools::GenerateArgs),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +58,11 @@ fn main() -> ExitCode {
         Command::Pca(args) => cmd::pca::run(&args, &data_dir),
         Command::Kmeans(args) => cmd::kmeans::run(&args, &data_dir),
         Command::KmeansDemo(args) => cmd::kmeans_demo::run(&args),
+        Command::Train(args) => cmd::train::run(&args, &data_dir),
+        Command::Denoise(args) => cmd::denoise::run(&args, &data_dir),
+        Command::Encode(args) => cmd::tools::encode(&args, &data_dir),
+        Command::Reconstruct(args) => cmd::tools::reconstruct(&args, &data_dir),
+        Command::Generate(args) => cmd::tools::generate(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -43,6 +43,111 @@ pub struct TrainConfig {
 }
 
 impl TrainConfig {
+    /// The seed's own training settings for an experiment id (see `EXPERIMENTS.md`); where a
+    /// seed leaves a value open, the framework default it ran with (Keras batch 32, Adam 1e-3).
+    pub fn preset(id: &str) -> Result<TrainConfig> {
+        let adam = |lr| OptimizerConfig::Adam {
+            lr,
+            weight_decay: 0.0,
+        };
+        let sgd = |lr| OptimizerConfig::Sgd { lr, momentum: 0.0 };
+        let gaussian = |std, clamp| Some(Noise::Gaussian { std, clamp });
+        let base = TrainConfig {
+            epochs: 10,
+            batch_size: 256,
+            drop_remainder: false,
+            optimizer: adam(1e-3),
+            loss: Loss::Mse,
+            l1: 0.0,
+            noise: None,
+            seed: 0,
+        };
+        let id = id.to_ascii_lowercase();
+        Ok(match id.as_str() {
+            "s0.1" => TrainConfig {
+                epochs: 25,
+                batch_size: 200,
+                drop_remainder: true,
+                optimizer: adam(1e-5),
+                loss: Loss::Sse,
+                ..base
+            },
+            "s1.6" => TrainConfig {
+                epochs: 1000,
+                batch_size: 60,
+                optimizer: sgd(1.5),
+                ..base
+            },
+            "s1.7" => TrainConfig {
+                epochs: 20,
+                batch_size: 32,
+                optimizer: sgd(1.5),
+                loss: Loss::Bce,
+                ..base
+            },
+            "s1.8" => TrainConfig {
+                epochs: 5,
+                batch_size: 32,
+                loss: Loss::Bce,
+                ..base
+            },
+            "s1.10" => TrainConfig {
+                epochs: 10,
+                batch_size: 32,
+                optimizer: sgd(1.5),
+                loss: Loss::Bce,
+                noise: gaussian(0.2, false),
+                ..base
+            },
+            "s1.11" => TrainConfig {
+                epochs: 100,
+                batch_size: 128,
+                ..base
+            },
+            "s2.2" | "s2.5" => TrainConfig {
+                epochs: 5,
+                loss: Loss::Bce,
+                ..base
+            },
+            "s2.3" => TrainConfig {
+                loss: Loss::Bce,
+                ..base
+            },
+            "s2.4" => TrainConfig {
+                loss: Loss::Bce,
+                noise: gaussian(0.2, true),
+                ..base
+            },
+            "s3.1" | "s3.2" | "s3.3" => TrainConfig {
+                epochs: 30,
+                noise: gaussian(0.3, true),
+                ..base
+            },
+            "s4.2" => TrainConfig {
+                optimizer: adam(3e-4),
+                ..base
+            },
+            "s4.3" | "s4.4" | "s4.5" | "s4.8" => base,
+            "s4.6" => TrainConfig {
+                epochs: 5,
+                l1: 4e-6,
+                ..base
+            },
+            "s4.7" => TrainConfig {
+                epochs: 5,
+                noise: gaussian(0.3, false),
+                ..base
+            },
+            "s4.9a" | "s4.9b" | "s4.9c" => TrainConfig { epochs: 5, ..base },
+            other => {
+                return Err(Error::invalid(
+                    "--model",
+                    format!("no training preset for '{other}'"),
+                ))
+            }
+        })
+    }
+
     /// Checks every field, naming the flag at fault.
     pub fn validate(&self) -> Result<()> {
         if self.epochs == 0 {
@@ -326,4 +431,25 @@ pub fn images_tensor(pixels: &ndarray::Array2<f32>, shape: &[i64], device: Devic
 /// Where a run keeps its checkpoint.
 pub fn checkpoint_dir(run: &Path) -> PathBuf {
     run.join("checkpoint")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_model_preset_has_valid_training_settings() {
+        for (id, _) in crate::config::PRESETS {
+            TrainConfig::preset(id).unwrap().validate().unwrap();
+        }
+        let s31 = TrainConfig::preset("S3.1").unwrap();
+        assert_eq!((s31.epochs, s31.batch_size), (30, 256));
+        assert_eq!(
+            s31.noise,
+            Some(Noise::Gaussian {
+                std: 0.3,
+                clamp: true
+            })
+        );
+    }
 }

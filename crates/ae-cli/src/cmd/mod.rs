@@ -1,9 +1,13 @@
 //! One module per subcommand.
 
 pub mod data;
+pub mod denoise;
 pub mod kmeans;
 pub mod kmeans_demo;
 pub mod pca;
+pub mod run;
+pub mod tools;
+pub mod train;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,208 @@
+//! `ae encode`, `ae reconstruct`, `ae generate`: a finished run folder put to use.
+
+use std::path::{Path, PathBuf};
+
+use ae_data::{Dataset, DatasetId};
+use ae_eval::figures::{ImageGrid, Normalise};
+use ae_eval::reconstruction::{mse, psnr};
+use ae_models::train::images_tensor;
+use ae_models::Autoencoder;
+use anyhow::{bail, Context, Result};
+use ndarray::{concatenate, s, Array2, Axis};
+use rand::{Rng, SeedableRng};
+use tch::Tensor;
+
+use super::run;
+
+#[derive(clap::Args)]
+pub struct EncodeArgs {
+    /// A finished run folder (from `ae train` or `ae denoise`).
+    #[arg(long)]
+    run: PathBuf,
+    /// Data set (default: the run's).
+    #[arg(long)]
+    dataset: Option<String>,
+    /// train or test.
+    #[arg(long, default_value = "test")]
+    split: String,
+    /// Where the codes go (.npy, n × code values).
+    #[arg(long)]
+    out: PathBuf,
+    /// auto, cpu or cuda.
+    #[arg(long, default_value = "auto")]
+    device: String,
+}
+
+#[derive(clap::Args)]
+pub struct ReconstructArgs {
+    /// A finished run folder.
+    #[arg(long)]
+    run: PathBuf,
+    /// Data set (default: the run's).
+    #[arg(long)]
+    dataset: Option<String>,
+    /// Images shown (the first N test images).
+    #[arg(long, default_value_t = 10)]
+    n: usize,
+    /// Corrupt the inputs first: gaussian:STD | salt-pepper:A | dropout:R | none.
+    #[arg(long, default_value = "none")]
+    noise: String,
+    /// Output PNG (default: <run>/reconstruct.png).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// auto, cpu or cuda.
+    #[arg(long, default_value = "auto")]
+    device: String,
+}
+
+#[derive(clap::Args)]
+pub struct GenerateArgs {
+    /// A finished run folder.
+    #[arg(long)]
+    run: PathBuf,
+    /// Number of latents drawn uniform in [0, 1)^d (ignored with --latents).
+    #[arg(long, default_value_t = 9)]
+    n: usize,
+    /// Decode these latents instead (.npy, n × code values).
+    #[arg(long)]
+    latents: Option<PathBuf>,
+    /// Seed of the random latents.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Output PNG (default: <run>/generate.png).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// auto, cpu or cuda.
+    #[arg(long, default_value = "auto")]
+    device: String,
+}
+
+fn images(
+    dataset: &Option<String>,
+    config: &run::RunConfig,
+    data_dir: &Path,
+    split: &str,
+) -> Result<ae_data::ImageSet> {
+    let id: DatasetId = dataset
+        .as_deref()
+        .unwrap_or(&config.dataset)
+        .parse()
+        .context("--dataset")?;
+    let data = Dataset::load(id, data_dir)?;
+    match split {
+        "train" => Ok(data.train),
+        "test" => Ok(data.test),
+        other => bail!("--split: '{other}' is not train or test"),
+    }
+}
+
+pub fn encode(args: &EncodeArgs, data_dir: &Path) -> Result<()> {
+    let device = run::device(&args.device, None)?;
+    let (config, model) = run::load_run(&args.run, device)?;
+    let set = images(&args.dataset, &config, data_dir, &args.split)?;
+    let x = images_tensor(&set.to_f32(), &config.model.input_shape(), device);
+    let codes = run::to_array(&model.evaluate(&x, 1000).code)?;
+    let tmp = args.out.with_extension("partial.npy");
+    ndarray_npy::write_npy(&tmp, &codes).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, &args.out).with_context(|| format!("writing {}", args.out.display()))?;
+    println!(
+        "{} codes of size {} written to {}",
+        codes.nrows(),
+        codes.ncols(),
+        args.out.display()
+    );
+    Ok(())
+}
+
+pub fn reconstruct(args: &ReconstructArgs, data_dir: &Path) -> Result<()> {
+    let device = run::device(&args.device, None)?;
+    let (config, model) = run::load_run(&args.run, device)?;
+    let set = images(&args.dataset, &config, data_dir, "test")?;
+    if args.n == 0 || args.n > set.len() {
+        bail!("--n: must be between 1 and {}", set.len());
+    }
+    let clean = set.first(args.n).to_f32();
+    let noise = super::train::parse_noise(&args.noise)?;
+    let input = match noise {
+        Some(n) => n.apply(&clean, 0),
+        None => clean.clone(),
+    };
+    let x = images_tensor(&input, &config.model.input_shape(), device);
+    let out = run::to_array(&model.evaluate(&x, 1000).output)?;
+    let mut rows = vec![clean.view()];
+    let mut titles = vec!["original".to_string()];
+    if noise.is_some() {
+        rows.push(input.view());
+        titles.push("input".into());
+    }
+    rows.push(out.view());
+    titles.push("output".into());
+    let grid = concatenate(Axis(0), &rows)?.mapv(|v| v.clamp(0.0, 1.0));
+    let path = args
+        .out
+        .clone()
+        .unwrap_or_else(|| args.run.join("reconstruct.png"));
+    ImageGrid::new(grid.view(), 28, 28, args.n)?
+        .normalise(Normalise::Fixed)
+        .row_titles(titles)
+        .scale(2)
+        .save(&path)?;
+    println!(
+        "MSE {:.5}, PSNR {:.2} dB on {} images; grid in {}",
+        mse(&clean.view(), &out.view())?,
+        psnr(&clean.view(), &out.view())?,
+        args.n,
+        path.display()
+    );
+    Ok(())
+}
+
+pub fn generate(args: &GenerateArgs) -> Result<()> {
+    let device = run::device(&args.device, None)?;
+    let (config, model) = run::load_run(&args.run, device)?;
+    let code_shape = config.model.code_shape();
+    let code_len: i64 = code_shape.iter().product();
+    let latents: Array2<f32> = match &args.latents {
+        Some(path) => {
+            let z: Array2<f32> = ndarray_npy::read_npy(path).with_context(|| {
+                format!("--latents {}: expected an n × d f32 .npy", path.display())
+            })?;
+            if z.ncols() as i64 != code_len {
+                bail!(
+                    "--latents {}: rows have {} values, the model's code has {code_len}",
+                    path.display(),
+                    z.ncols()
+                );
+            }
+            z
+        }
+        None => {
+            if args.n == 0 {
+                bail!("--n: must be at least 1");
+            }
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(args.seed);
+            Array2::from_shape_fn((args.n, code_len as usize), |_| rng.gen::<f32>())
+        }
+    };
+    let mut shape = vec![latents.nrows() as i64];
+    shape.extend(&code_shape);
+    let flat: Vec<f32> = latents.iter().copied().collect();
+    let z = Tensor::from_slice(&flat)
+        .view(shape.as_slice())
+        .to_device(device);
+    let images = {
+        let _g = tch::no_grad_guard();
+        run::to_array(&model.decode(&z, false)?)?
+    };
+    let cols = (images.nrows() as f64).sqrt().ceil() as usize;
+    let path = args
+        .out
+        .clone()
+        .unwrap_or_else(|| args.run.join("generate.png"));
+    ImageGrid::new(images.slice(s![.., ..]), 28, 28, cols.max(1))?
+        .normalise(Normalise::Fixed)
+        .scale(3)
+        .save(&path)?;
+    println!("{} images decoded to {}", images.nrows(), path.display());
+    Ok(())
+}

@@ -1,0 +1,179 @@
+//! `ae train`: any preset (by experiment id) or a config file, on MNIST or Fashion-MNIST.
+
+use std::path::{Path, PathBuf};
+
+use ae_data::Noise;
+use ae_models::{Loss, ModelConfig, TrainConfig};
+use anyhow::{bail, Context, Result};
+
+use super::run::{self, RunConfig};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Preset by experiment id: s0.1, s1.7, s1.8, s2.2, s3.1, s4.2, s4.9a, … (see --list).
+    #[arg(long, required_unless_present_any = ["config", "list"])]
+    model: Option<String>,
+    /// A run's config.json (or any file of that shape) to train again.
+    #[arg(long, conflicts_with = "model")]
+    config: Option<PathBuf>,
+    /// List the presets and exit.
+    #[arg(long)]
+    list: bool,
+    /// mnist or fashion-mnist.
+    #[arg(long)]
+    dataset: Option<String>,
+    /// Epochs (default: the seed's).
+    #[arg(long)]
+    epochs: Option<usize>,
+    /// Batch size (default: the seed's).
+    #[arg(long)]
+    batch_size: Option<usize>,
+    /// Learning rate (default: the seed's).
+    #[arg(long)]
+    lr: Option<f64>,
+    /// Code size, for models whose bottleneck is free.
+    #[arg(long)]
+    code_size: Option<usize>,
+    /// Input corruption: gaussian:STD[:noclamp] | salt-pepper:AMOUNT | dropout:RATE | none.
+    #[arg(long, allow_hyphen_values = true)]
+    noise: Option<String>,
+    /// mse, sse or bce (default: the seed's).
+    #[arg(long)]
+    loss: Option<String>,
+    /// λ of an L1 penalty on the code (S4.6).
+    #[arg(long)]
+    l1: Option<f64>,
+    /// Seed of initialisation, split, shuffles and noise.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Validation images split off the 60,000 training images.
+    #[arg(long)]
+    val: Option<usize>,
+    /// Train on only this many images (quick runs).
+    #[arg(long)]
+    train_size: Option<usize>,
+    /// Output folder (default runs/<model>-<dataset>).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Continue from the output folder's checkpoint.
+    #[arg(long)]
+    resume: bool,
+    /// auto, cpu or cuda.
+    #[arg(long, default_value = "auto")]
+    device: String,
+    /// CPU threads for libtorch.
+    #[arg(long)]
+    threads: Option<i32>,
+    /// Print the metrics as one JSON object on the last line.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Parses `--noise`; `none` turns a preset's noise off.
+pub fn parse_noise(s: &str) -> Result<Option<Noise>> {
+    if s == "none" {
+        return Ok(None);
+    }
+    Ok(Some(s.parse().context("--noise")?))
+}
+
+/// The run's configuration: the preset or file, then every flag given on top.
+fn resolve(args: &Args) -> Result<RunConfig> {
+    let mut config = match (&args.model, &args.config) {
+        (Some(id), _) => {
+            let model = ModelConfig::preset(id, args.code_size)?;
+            let train = TrainConfig::preset(id)?;
+            RunConfig {
+                name: id.to_ascii_lowercase(),
+                dataset: "mnist".into(),
+                train_size: 0,
+                validation: 5000,
+                model,
+                train,
+            }
+        }
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("--config {}", path.display()))?;
+            let mut c: RunConfig = serde_json::from_str(&text)
+                .with_context(|| format!("--config {}: not a run configuration", path.display()))?;
+            if let Some(code) = args.code_size {
+                c.model = c.model.with_code_size(code)?;
+            }
+            c
+        }
+        (None, None) => bail!("give --model ID or --config FILE"),
+    };
+    if let ModelConfig::Dense(d) = &config.model {
+        if d.input != 784 {
+            bail!(
+                "--model: {} takes {}-feature inputs, not 28 × 28 images",
+                config.name,
+                d.input
+            );
+        }
+    }
+    let t = &mut config.train;
+    if let Some(v) = &args.dataset {
+        config.dataset = v.clone();
+    }
+    if let Some(v) = args.epochs {
+        t.epochs = v;
+    }
+    if let Some(v) = args.batch_size {
+        t.batch_size = v;
+    }
+    if let Some(v) = args.lr {
+        t.optimizer = t.optimizer.with_lr(v);
+    }
+    if let Some(v) = &args.noise {
+        t.noise = parse_noise(v)?;
+    }
+    if let Some(v) = &args.loss {
+        t.loss = v.parse::<Loss>()?;
+    }
+    if let Some(v) = args.l1 {
+        t.l1 = v;
+    }
+    if let Some(v) = args.seed {
+        t.seed = v;
+    }
+    if let Some(v) = args.val {
+        config.validation = v;
+    }
+    t.validate()?;
+    config.model.validate()?;
+    Ok(config)
+}
+
+pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
+    if args.list {
+        for (id, what) in ae_models::config::PRESETS {
+            println!("{id:6} {what}");
+        }
+        return Ok(());
+    }
+    let mut config = resolve(args)?;
+    let id: ae_data::DatasetId = config.dataset.parse().context("--dataset")?;
+    config.train_size = args
+        .train_size
+        .unwrap_or(60_000usize.saturating_sub(config.validation));
+    let dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("runs").join(format!("{}-{id}", config.name)));
+    let device = run::device(&args.device, args.threads)?;
+    let trained = run::train(config, dir, data_dir, device, args.resume)?;
+    let metrics = run::evaluate(&trained)?;
+    let summary = format!(
+        "{} on {}: test loss {:.5}, test MSE {:.5}, PSNR {:.2} dB, {:.0} s training; results in {}",
+        metrics["model"].as_str().unwrap_or_default(),
+        trained.config.dataset,
+        metrics["test_loss"].as_f64().unwrap_or(f64::NAN),
+        metrics["test_mse_output"].as_f64().unwrap_or(f64::NAN),
+        metrics["test_psnr_output"].as_f64().unwrap_or(f64::NAN),
+        trained.history.train_seconds,
+        trained.dir.display()
+    );
+    run::finish(&trained.dir, &metrics, args.json, &summary)
+}
