@@ -7,6 +7,9 @@ with the test PSNR of the noisy and denoised images (over the whole test set, an
 image), the validation loss per epoch and the k-means (10) accuracy on the training codes.
 
     python scripts/reference_s31.py --data-dir data/mnist [--epochs 30] [--seed 0]
+
+Needs torch==2.11.0, numpy, scipy and scikit-learn (`cargo xtask bench-train` makes
+~/.cache/ae/bench-torch with torch; add `pip install scikit-learn` there).
 """
 
 import argparse
@@ -16,8 +19,6 @@ import time
 
 import numpy as np
 import torch
-from scipy.optimize import linear_sum_assignment
-from sklearn.cluster import KMeans
 from torch import nn
 
 
@@ -69,6 +70,10 @@ def psnr_per_image(a, b):
 
 
 def main():
+    # Only the reference run needs these (bench_train.py imports the model classes alone).
+    from scipy.optimize import linear_sum_assignment
+    from sklearn.cluster import KMeans
+
     ap = argparse.ArgumentParser()
     ap.add_argument("--data-dir", required=True)
     ap.add_argument("--epochs", type=int, default=30)

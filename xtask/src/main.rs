@@ -3,6 +3,7 @@
 //! Each task is a module with a `run` function; this file only parses flags.
 
 mod bench_linear;
+mod bench_train;
 mod fetch;
 mod setup;
 mod test;
@@ -33,6 +34,8 @@ enum Task {
     Test(test::Args),
     /// PCA and k-means against scikit-learn, side by side: medians and ratios.
     BenchLinear(bench_linear::Args),
+    /// Our trainer against PyTorch eager (S3.1, S0.1): images per second and ratios.
+    BenchTrain(bench_train::Args),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
         Task::FetchMnist(args) => fetch::run(&args),
         Task::Test(args) => test::run(&args),
         Task::BenchLinear(args) => bench_linear::run(&args),
+        Task::BenchTrain(args) => bench_train::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

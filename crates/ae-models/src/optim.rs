@@ -54,9 +54,14 @@ impl OptimizerConfig {
             return Err(Error::invalid("--lr", format!("{lr} must be positive")));
         }
         match *self {
-            OptimizerConfig::Adam { weight_decay, .. } if !(weight_decay >= 0.0) => Err(
-                Error::invalid("weight_decay", format!("{weight_decay} must be ≥ 0")),
-            ),
+            OptimizerConfig::Adam { weight_decay, .. }
+                if weight_decay.is_nan() || weight_decay < 0.0 =>
+            {
+                Err(Error::invalid(
+                    "weight_decay",
+                    format!("{weight_decay} must be ≥ 0"),
+                ))
+            }
             OptimizerConfig::Sgd { momentum, .. } if !(0.0..1.0).contains(&momentum) => Err(
                 Error::invalid("momentum", format!("{momentum} must be in [0, 1)")),
             ),

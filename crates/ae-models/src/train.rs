@@ -156,7 +156,7 @@ impl TrainConfig {
         if self.batch_size == 0 {
             return Err(Error::invalid("--batch-size", "must be at least 1"));
         }
-        if !(self.l1 >= 0.0 && self.l1.is_finite()) {
+        if !self.l1.is_finite() || self.l1 < 0.0 {
             return Err(Error::invalid("--l1", format!("{} must be ≥ 0", self.l1)));
         }
         self.optimizer.validate()

@@ -1,0 +1,58 @@
+//! Our side of `cargo xtask bench-train`: S3.1 (batch 256, Gaussian noise 0.3) and S0.1
+//! (batch 200, drop remainder) trained by [`ae_models::Trainer`] on MNIST for a fixed number of
+//! batches per epoch; prints each epoch's training images per second as one JSON object, the
+//! same shape as `scripts/bench_train.py` prints for PyTorch.
+//!
+//! `cargo run --release -p ae-models --example bench_train -- --data-dir data [--batches 30]
+//! [--epochs 4] [--threads 2]`
+
+use std::path::PathBuf;
+
+use ae_data::{Dataset, DatasetId};
+use ae_models::train::images_tensor;
+use ae_models::{Event, Model, ModelConfig, TrainConfig, Trainer};
+use tch::Device;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut data_dir = PathBuf::from("data");
+    let (mut batches, mut epochs, mut threads) = (30usize, 4usize, 2i32);
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let value = args.next().ok_or(format!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--data-dir" => data_dir = value.into(),
+            "--batches" => batches = value.parse()?,
+            "--epochs" => epochs = value.parse()?,
+            "--threads" => threads = value.parse()?,
+            other => return Err(format!("unknown flag {other}").into()),
+        }
+    }
+    tch::set_num_threads(threads);
+    let data = Dataset::load(DatasetId::Mnist, &data_dir)?;
+    let mut out = serde_json::Map::new();
+    for id in ["s3.1", "s0.1"] {
+        let model_config = ModelConfig::preset(id, None)?;
+        let mut train = TrainConfig::preset(id)?;
+        train.epochs = epochs;
+        let n = (batches * train.batch_size).min(data.train.len());
+        let x = images_tensor(
+            &data.train.first(n).to_f32(),
+            &model_config.input_shape(),
+            Device::Cpu,
+        );
+        tch::manual_seed(0);
+        let mut model = Model::build(&model_config, Device::Cpu)?;
+        let mut rates = Vec::new();
+        Trainer::new(train)?.fit(&mut model, &x, None, false, &mut |e| {
+            if let Event::EpochEnd(r) = e {
+                rates.push(r.images_per_second);
+            }
+        })?;
+        out.insert(
+            id.into(),
+            serde_json::json!({"images_per_second": rates, "batches": batches}),
+        );
+    }
+    println!("{}", serde_json::Value::Object(out));
+    Ok(())
+}

@@ -1,0 +1,98 @@
+"""PyTorch eager's side of `cargo xtask bench-train`.
+
+S3.1 (batch 256, x + 0.3·N(0,1) clamped) and S0.1 (batch 200, per-image SSE), each trained for
+`--epochs` epochs of `--batches` batches with Adam, PyTorch at its best on a CPU: the images in
+one tensor, batches taken by shuffled index (no DataLoader), the same thread count as ours.
+Prints one JSON object with each epoch's training images per second.
+"""
+
+import argparse
+import gzip
+import json
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+from reference_s31 import Decoder, Encoder
+
+
+def read_idx(path):
+    with gzip.open(path, "rb") as f:
+        raw = f.read()
+    ndim = raw[3]
+    dims = [int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)]
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+
+class S31(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder, self.decoder = Encoder(4), Decoder(4)
+
+    def forward(self, x):
+        return self.decoder(self.encoder(x))
+
+
+class S01(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.Sequential(
+            nn.Conv2d(1, 128, 4, stride=2), nn.ReLU(),
+            nn.Conv2d(128, 128, 4, stride=2), nn.ReLU(),
+            nn.Conv2d(128, 32, 4, stride=2))
+        self.decoder = nn.Sequential(
+            nn.ConvTranspose2d(32, 128, 5, stride=2), nn.ReLU(),
+            nn.ConvTranspose2d(128, 128, 5, stride=2), nn.ReLU(),
+            nn.ConvTranspose2d(128, 1, 4, stride=2), nn.Sigmoid())
+
+    def forward(self, x):
+        return self.decoder(self.encoder(x))
+
+
+def bench(model, x, batch, epochs, lr, noise, loss_fn):
+    optim = torch.optim.Adam(model.parameters(), lr=lr)
+    model.train()
+    n = x.shape[0] // batch * batch
+    rates = []
+    for _ in range(epochs):
+        order = torch.randperm(x.shape[0])
+        start = time.perf_counter()
+        for b in range(0, n, batch):
+            target = x.index_select(0, order[b:b + batch])
+            inp = torch.clamp(target + torch.randn_like(target) * noise, 0, 1) if noise else target
+            loss = loss_fn(model(inp), target)
+            optim.zero_grad()
+            loss.backward()
+            optim.step()
+        rates.append(n / (time.perf_counter() - start))
+    return rates
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--train-images", required=True)
+    ap.add_argument("--batches", type=int, default=30)
+    ap.add_argument("--epochs", type=int, default=4)
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    images = read_idx(args.train_images).astype(np.float32) / 255
+    out = {}
+    sse = lambda out, target: ((out - target) ** 2).flatten(1).sum(1).mean()
+    for name, model, batch, lr, noise, loss_fn in [
+        ("s3.1", S31(), 256, 1e-3, 0.3, nn.MSELoss()),
+        ("s0.1", S01(), 200, 1e-5, 0.0, sse),
+    ]:
+        x = torch.from_numpy(images[: args.batches * batch]).unsqueeze(1).contiguous()
+        torch.manual_seed(0)
+        out[name] = {
+            "images_per_second": bench(model, x, batch, args.epochs, lr, noise, loss_fn),
+            "batches": args.batches,
+        }
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
