@@ -5,6 +5,7 @@
 mod bench_linear;
 mod bench_train;
 mod fetch;
+mod pipeline;
 mod setup;
 mod test;
 mod util;
@@ -36,6 +37,8 @@ enum Task {
     BenchLinear(bench_linear::Args),
     /// Our trainer against PyTorch eager (S3.1, S0.1): images per second and ratios.
     BenchTrain(bench_train::Args),
+    /// Every seed experiment (S0.1 … S4.9), resumable, with report.html and metrics.json.
+    Pipeline(pipeline::Args),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
         Task::Test(args) => test::run(&args),
         Task::BenchLinear(args) => bench_linear::run(&args),
         Task::BenchTrain(args) => bench_train::run(&args),
+        Task::Pipeline(args) => pipeline::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

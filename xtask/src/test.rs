@@ -1,5 +1,6 @@
-//! `cargo xtask test`: what CI runs. Setup, data (when `AE_DATA_MIRROR` is set), formatting,
-//! lints and every test of the workspace.
+//! `cargo xtask test`: what CI runs. Setup (with Chromium), data (when `AE_DATA_MIRROR` is
+//! set), formatting, lints, every test of the workspace, then the pipeline's quick profile and
+//! the browser test of its report.
 
 use std::process::Command;
 use std::time::Instant;
@@ -18,7 +19,10 @@ pub struct Args {
 
 pub fn run(args: &Args) -> Result<()> {
     let start = Instant::now();
-    setup::run(&setup::Args::default())?;
+    setup::run(&setup::Args {
+        chromium: true,
+        ..setup::Args::default()
+    })?;
     let have_mirror = std::env::var_os(ae_data::fetch::MIRROR_ENV).is_some_and(|v| !v.is_empty());
     if have_mirror {
         for dataset in ["mnist", "fashion-mnist"] {
@@ -63,8 +67,35 @@ pub fn run(args: &Args) -> Result<()> {
             // The data was fetched above, so tests on it must not skip.
             cmd.env("AE_REQUIRE_DATA", "1");
         }
+        // Chromium was installed above, so the report's browser test must not skip.
+        cmd.env("AE_REQUIRE_BROWSER", "1");
         run_command("cargo test", &mut cmd)
     })?;
+    if have_mirror && !args.tests_only {
+        // The whole catalogue on the quick profile (the dev build the tests just made), then
+        // its report in the browser.
+        let out = root.join("target").join("pipeline-quick");
+        step("pipeline --profile quick", || {
+            run_command(
+                "pipeline --profile quick",
+                Command::new(&cargo)
+                    .current_dir(&root)
+                    .args(["run", "--quiet", "-p", "ae-cli", "--", "pipeline"])
+                    .args(["--profile", "quick", "--dataset", "mnist", "--out"])
+                    .arg(&out),
+            )
+        })?;
+        step("browser test of the quick report", || {
+            run_command(
+                "report browser test",
+                Command::new(&cargo)
+                    .current_dir(&root)
+                    .args(["test", "-p", "ae-cli", "--test", "report_browser"])
+                    .env("AE_REPORT_DIR", &out)
+                    .env("AE_REQUIRE_BROWSER", "1"),
+            )
+        })?;
+    }
     println!(
         "test: all checks passed in {:.0} s",
         start.elapsed().as_secs_f64()

@@ -2,6 +2,7 @@
 
 mod cmd;
 mod paths;
+mod pipeline;
 
 use std::process::ExitCode;
 
@@ -41,6 +42,8 @@ enum Command {
     Reconstruct(cmd::tools::ReconstructArgs),
     /// Decode random (uniform [0, 1)) or given latents with a finished run's decoder.
     Generate(cmd::tools::GenerateArgs),
+    /// Every seed experiment (S0.1 … S4.9) in one resumable run, with report.html and metrics.json.
+    Pipeline(pipeline::Args),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
         Command::Encode(args) => cmd::tools::encode(&args, &data_dir),
         Command::Reconstruct(args) => cmd::tools::reconstruct(&args, &data_dir),
         Command::Generate(args) => cmd::tools::generate(&args),
+        Command::Pipeline(args) => pipeline::run(&args, &data_dir),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -493,3 +493,77 @@ mod tests {
         assert!(image::open(&c).is_ok());
     }
 }
+
+/// A 2-D embedding (e.g. t-SNE) as points coloured by label, with small thumbnails of the
+/// images (28 × 28, values in [0, 1]) pasted where they do not overlap, as PNG.
+pub fn embedding_with_thumbnails(
+    path: &Path,
+    points: &[(f64, f64)],
+    labels: &[usize],
+    images: ArrayView2<f32>,
+) -> Result<()> {
+    if points.len() != labels.len() || points.len() != images.nrows() {
+        return Err(Error::InvalidInput(format!(
+            "{} points, {} labels and {} images must agree",
+            points.len(),
+            labels.len(),
+            images.nrows()
+        )));
+    }
+    if images.ncols() != 784 {
+        return Err(Error::InvalidInput("thumbnails need 28 × 28 images".into()));
+    }
+    let (size, margin) = (900u32, 30f64);
+    let mut img = RgbImage::from_pixel(size, size, Rgb([255, 255, 255]));
+    let ((x0, x1), (y0, y1)) = bounds(points.iter().copied());
+    let span = f64::from(size) - 2.0 * margin;
+    let to_px = |(x, y): (f64, f64)| {
+        (
+            margin + (x - x0) / (x1 - x0).max(1e-12) * span,
+            margin + (y1 - y) / (y1 - y0).max(1e-12) * span,
+        )
+    };
+    for (&p, &l) in points.iter().zip(labels) {
+        let (px, py) = to_px(p);
+        let RGBColor(r, g, b) = colour(l);
+        for dx in -2i32..=2 {
+            for dy in -2i32..=2 {
+                let (x, y) = (px as i32 + dx, py as i32 + dy);
+                if x >= 0 && y >= 0 && (x as u32) < size && (y as u32) < size {
+                    img.put_pixel(x as u32, y as u32, Rgb([r, g, b]));
+                }
+            }
+        }
+    }
+    // Thumbnails at least 34 px apart, in data order; each framed in its label's colour.
+    let mut placed: Vec<(f64, f64)> = Vec::new();
+    for (i, &p) in points.iter().enumerate() {
+        let (px, py) = to_px(p);
+        if placed
+            .iter()
+            .any(|&(qx, qy)| (qx - px).abs() < 34.0 && (qy - py).abs() < 34.0)
+        {
+            continue;
+        }
+        placed.push((px, py));
+        let RGBColor(r, g, b) = colour(labels[i]);
+        let (ox, oy) = (px as i64 - 15, py as i64 - 15);
+        for ty in 0..30i64 {
+            for tx in 0..30i64 {
+                let (x, y) = (ox + tx, oy + ty);
+                if x < 0 || y < 0 || x >= i64::from(size) || y >= i64::from(size) {
+                    continue;
+                }
+                let pixel = if tx == 0 || ty == 0 || tx == 29 || ty == 29 {
+                    Rgb([r, g, b])
+                } else {
+                    let v = images[[i, ((ty - 1) * 28 + (tx - 1)) as usize]].clamp(0.0, 1.0);
+                    let grey = (255.0 * (1.0 - v)) as u8;
+                    Rgb([grey, grey, grey])
+                };
+                img.put_pixel(x as u32, y as u32, pixel);
+            }
+        }
+    }
+    save_png(&img, path)
+}

@@ -79,65 +79,107 @@ impl TwoLayerRelu {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// How far the hand-derived gradients are from libtorch's autograd on one random batch.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct GradCheck {
+    /// |our loss − autograd's loss|.
+    pub loss_difference: f64,
+    /// Per parameter (W1, b1, W2, b2): the largest |ours − autograd| over the largest |autograd|.
+    pub max_relative_error: [(String, f64); 4],
+    /// Share of hidden units at zero, so that the ReLU gates are exercised.
+    pub inactive_hidden_share: f64,
+}
+
+/// Runs the check on a random batch (16 × 12 inputs, 5 hidden units) drawn from `seed`.
+pub fn check_against_autograd(seed: u64) -> GradCheck {
     use rand::{Rng, SeedableRng};
     use tch::{Kind, Tensor};
 
-    fn tensor(a: &[f64], shape: &[i64]) -> Tensor {
+    let (n, d, m) = (16usize, 12usize, 5usize);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let mut r = |rows, cols, s: f64| Array2::from_shape_fn((rows, cols), |_| rng.gen_range(-s..s));
+    let x = r(n, d, 1.0).mapv(f64::abs);
+    let net = TwoLayerRelu {
+        w1: r(m, d, 0.5),
+        b1: r(1, m, 0.1).row(0).to_owned(),
+        w2: r(d, m, 0.5),
+        b2: r(1, d, 0.1).row(0).to_owned().mapv(|v| v + 0.2),
+    };
+    let (loss, g) = net.loss_and_gradients(&x.view());
+
+    let flat = |a: &Array2<f64>| a.iter().copied().collect::<Vec<_>>();
+    let leaf = |a: &[f64], shape: &[i64]| {
         Tensor::from_slice(a)
             .view(shape)
             .to_kind(Kind::Double)
             .set_requires_grad(true)
-    }
+    };
+    let xt = Tensor::from_slice(&flat(&x)).view([n as i64, d as i64]);
+    let w1 = leaf(&flat(&net.w1), &[m as i64, d as i64]);
+    let b1 = leaf(net.b1.as_slice().expect("owned"), &[m as i64]);
+    let w2 = leaf(&flat(&net.w2), &[d as i64, m as i64]);
+    let b2 = leaf(net.b2.as_slice().expect("owned"), &[d as i64]);
+    let h = xt.matmul(&w1.tr()).g_add(&b1).relu();
+    let out = h.matmul(&w2.tr()).g_add(&b2).relu();
+    let torch_loss = out.mse_loss(&xt, tch::Reduction::Mean);
+    torch_loss.backward();
 
-    fn max_rel_err(ours: &[f64], theirs: &Tensor) -> f64 {
-        let theirs: Vec<f64> = Vec::<f64>::try_from(theirs.flatten(0, -1)).unwrap();
-        let scale = theirs.iter().fold(1e-12f64, |m, v| m.max(v.abs()));
+    let rel = |ours: &[f64], theirs: &Tensor| -> f64 {
+        let theirs = Vec::<f64>::try_from(theirs.flatten(0, -1)).unwrap_or_default();
+        let scale = theirs.iter().fold(1e-12f64, |a, v| a.max(v.abs()));
         ours.iter()
             .zip(&theirs)
             .map(|(a, b)| (a - b).abs() / scale)
             .fold(0.0, f64::max)
+    };
+    GradCheck {
+        loss_difference: (loss - torch_loss.double_value(&[])).abs(),
+        max_relative_error: [
+            ("W1".into(), rel(&flat(&g.w1), &w1.grad())),
+            ("b1".into(), rel(&g.b1.to_vec(), &b1.grad())),
+            ("W2".into(), rel(&flat(&g.w2), &w2.grad())),
+            ("b2".into(), rel(&g.b2.to_vec(), &b2.grad())),
+        ],
+        inactive_hidden_share: h
+            .eq(0.0)
+            .to_kind(Kind::Double)
+            .mean(Kind::Double)
+            .double_value(&[]),
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
 
     #[test]
     fn hand_gradients_match_autograd() {
-        let (n, d, m) = (16usize, 12usize, 5usize);
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2);
-        let mut r =
-            |rows, cols, s: f64| Array2::from_shape_fn((rows, cols), |_| rng.gen_range(-s..s));
-        let x = r(n, d, 1.0).mapv(f64::abs);
-        let net = TwoLayerRelu {
-            w1: r(m, d, 0.5),
-            b1: r(1, m, 0.1).row(0).to_owned(),
-            w2: r(d, m, 0.5),
-            b2: r(1, d, 0.1).row(0).to_owned().mapv(|v| v + 0.2),
-        };
-        let (loss, g) = net.loss_and_gradients(&x.view());
-
-        let flat = |a: &Array2<f64>| a.iter().copied().collect::<Vec<_>>();
-        let xt = Tensor::from_slice(&flat(&x)).view([n as i64, d as i64]);
-        let w1 = tensor(&flat(&net.w1), &[m as i64, d as i64]);
-        let b1 = tensor(net.b1.as_slice().unwrap(), &[m as i64]);
-        let w2 = tensor(&flat(&net.w2), &[d as i64, m as i64]);
-        let b2 = tensor(net.b2.as_slice().unwrap(), &[d as i64]);
-        let h = xt.matmul(&w1.tr()).g_add(&b1).relu();
-        let out = h.matmul(&w2.tr()).g_add(&b2).relu();
-        let torch_loss = out.mse_loss(&xt, tch::Reduction::Mean);
-        torch_loss.backward();
-
-        assert!((loss - torch_loss.double_value(&[])).abs() < 1e-12);
-        // Some units must be inactive for the ReLU gates to be tested.
-        assert!(h.eq(0.0).any().int64_value(&[]) == 1);
-        for (ours, theirs, name) in [
-            (flat(&g.w1), w1.grad(), "W1"),
-            (g.b1.to_vec(), b1.grad(), "b1"),
-            (flat(&g.w2), w2.grad(), "W2"),
-            (g.b2.to_vec(), b2.grad(), "b2"),
-        ] {
-            let err = max_rel_err(&ours, &theirs);
-            assert!(err < 1e-4, "{name}: max relative error {err}");
+        for seed in [2, 3, 4] {
+            let c = check_against_autograd(seed);
+            assert!(c.loss_difference < 1e-12, "{c:?}");
+            // Some units must be inactive for the ReLU gates to be tested.
+            assert!(c.inactive_hidden_share > 0.0, "{c:?}");
+            for (name, err) in &c.max_relative_error {
+                assert!(*err < 1e-4, "{name}: max relative error {err}");
+            }
         }
+    }
+
+    #[test]
+    fn a_wrong_gradient_is_caught() {
+        // The check must be able to fail: a bias gradient off by a factor shows up.
+        let c = check_against_autograd(2);
+        let (_, err) = &c.max_relative_error[3];
+        assert!(*err < 1e-4);
+        let net = TwoLayerRelu {
+            w1: Array2::eye(2),
+            b1: ndarray::arr1(&[0.1, 0.1]),
+            w2: Array2::eye(2),
+            b2: ndarray::arr1(&[0.1, 0.1]),
+        };
+        let x = ndarray::arr2(&[[1.0, 2.0]]);
+        let (_, g) = net.loss_and_gradients(&x.view());
+        // x̂ = x + 0.2, so ∂L/∂b₂ = 2·0.2/2 = 0.2 for each unit.
+        assert!((g.b2[0] - 0.2).abs() < 1e-12 && (g.b2[1] - 0.2).abs() < 1e-12);
     }
 }

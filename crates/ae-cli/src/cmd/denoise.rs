@@ -105,48 +105,17 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
     )
     .context("naming the denoising grid")?;
 
-    // S3.2: decode 9 latents drawn uniform in [0, 1)^d.
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(args.seed);
-    let latents: Vec<f32> = (0..9 * args.code_size).map(|_| rng.gen::<f32>()).collect();
-    let z = Tensor::from_slice(&latents)
-        .view([9, args.code_size as i64])
-        .to_device(device);
-    let generated = {
-        let _g = tch::no_grad_guard();
-        run::to_array(&t.model.decode(&z, false)?)?
-    };
-    ImageGrid::new(generated.view(), 28, 28, 3)?
-        .normalise(Normalise::Fixed)
-        .scale(3)
-        .save(&t.dir.join("generated.png"))?;
-
-    // S3.3: k-means (10) on the codes of the training images, Kuhn–Munkres accuracy.
-    let x = images_tensor(&t.train.to_f32(), &[1, 28, 28], device);
-    let codes = run::to_array(&t.model.evaluate(&x, 1000).code)?;
-    let start = Instant::now();
-    let km = KMeans::params(10)
-        .n_init(10)
-        .seed(args.seed)
-        .fit(&codes.view())?;
-    let kmeans_seconds = start.elapsed().as_secs_f64();
-    let labels: Vec<usize> = t.train.labels().iter().map(|&l| usize::from(l)).collect();
-    let clusters = km.labels().to_vec();
-    let acc = cluster_accuracy(&clusters, &labels)?;
-    ae_eval::report::write_json(&t.dir.join("confusion.json"), &acc.confusion)?;
-    confusion_png(
-        &t.dir.join("confusion.png"),
-        &acc.confusion.counts,
-        &format!(
-            "k-means on {}-d codes of {} training images: accuracy {:.3}",
-            args.code_size,
-            clusters.len(),
-            acc.accuracy
-        ),
+    generate_grid(
+        &t.model,
+        args.code_size,
+        args.seed,
+        &t.dir.join("generated.png"),
     )?;
-    metrics["cluster_accuracy"] = acc.accuracy.into();
-    metrics["cluster_nmi"] = nmi(&clusters, &labels)?.into();
-    metrics["cluster_mapping"] = serde_json::to_value(&acc.mapping)?;
-    metrics["kmeans_seconds"] = kmeans_seconds.into();
+    let c = cluster_codes(&t, args.seed, &t.dir)?;
+    metrics["cluster_accuracy"] = c.accuracy.into();
+    metrics["cluster_nmi"] = c.nmi.into();
+    metrics["cluster_mapping"] = serde_json::to_value(&c.mapping)?;
+    metrics["kmeans_seconds"] = c.seconds.into();
     metrics["noise"] = serde_json::to_value(noise)?;
 
     let get = |k: &str| metrics[k].as_f64().unwrap_or(f64::NAN);
@@ -164,9 +133,74 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
         get("test_psnr_output_global"),
         get("test_mse_output"),
         args.code_size,
-        acc.accuracy,
+        c.accuracy,
         get("cluster_nmi"),
         t.dir.display()
     );
     run::finish(&t.dir, &metrics, args.json, &summary)
+}
+
+/// S3.2: decodes 9 latents drawn uniform in [0, 1)^d into a 3 × 3 grid at `path`.
+pub fn generate_grid(
+    model: &ae_models::Model,
+    code_size: usize,
+    seed: u64,
+    path: &Path,
+) -> Result<()> {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let latents: Vec<f32> = (0..9 * code_size).map(|_| rng.gen::<f32>()).collect();
+    let z = Tensor::from_slice(&latents)
+        .view([9, code_size as i64])
+        .to_device(model.device());
+    let generated = {
+        let _g = tch::no_grad_guard();
+        run::to_array(&model.decode(&z, false)?)?
+    };
+    ImageGrid::new(generated.view(), 28, 28, 3)?
+        .normalise(Normalise::Fixed)
+        .scale(3)
+        .save(path)?;
+    Ok(())
+}
+
+/// S3.3's result.
+pub struct Clustering {
+    pub accuracy: f64,
+    pub nmi: f64,
+    pub mapping: Vec<Option<usize>>,
+    pub seconds: f64,
+}
+
+/// S3.3: k-means (10, 10 restarts) on the codes of the run's training images, Kuhn–Munkres
+/// accuracy; writes `confusion.json` and `confusion.png` into `dir`.
+pub fn cluster_codes(t: &run::Trained, seed: u64, dir: &Path) -> Result<Clustering> {
+    let device = t.model.device();
+    let x = images_tensor(&t.train.to_f32(), &t.config.model.input_shape(), device);
+    let codes = run::to_array(&t.model.evaluate(&x, 1000).code)?;
+    let start = Instant::now();
+    let km = KMeans::params(10)
+        .n_init(10)
+        .seed(seed)
+        .fit(&codes.view())?;
+    let seconds = start.elapsed().as_secs_f64();
+    let labels: Vec<usize> = t.train.labels().iter().map(|&l| usize::from(l)).collect();
+    let clusters = km.labels().to_vec();
+    let acc = cluster_accuracy(&clusters, &labels)?;
+    ae_eval::report::write_json(&dir.join("confusion.json"), &acc.confusion)?;
+    confusion_png(
+        &dir.join("confusion.png"),
+        &acc.confusion.counts,
+        &format!(
+            "k-means on {}-d codes of {} training images: accuracy {:.3}",
+            codes.ncols(),
+            clusters.len(),
+            acc.accuracy
+        ),
+    )?;
+    Ok(Clustering {
+        accuracy: acc.accuracy,
+        nmi: nmi(&clusters, &labels)?,
+        mapping: acc.mapping,
+        seconds,
+    })
 }

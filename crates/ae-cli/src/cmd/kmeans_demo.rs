@@ -27,11 +27,17 @@ pub struct Args {
 
 pub fn run(args: &Args) -> Result<()> {
     let out = super::out_dir(&args.out, "kmeans-demo")?;
-    let (x, _) = ae_data::synthetic::four_blobs(args.seed);
+    let metrics = demo(&out, args.seed, args.iterations)?;
+    super::finish(&out, &metrics, args.json)
+}
+
+/// S0.3 into `out`: `iteration-<t>.png` per iteration, `distortion.png`; returns the metrics.
+pub fn demo(out: &std::path::Path, seed: u64, iterations: usize) -> Result<serde_json::Value> {
+    let (x, _) = ae_data::synthetic::four_blobs(seed);
     // Initial means N(0, 1), as the seed draws them.
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(args.seed.wrapping_add(1));
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed.wrapping_add(1));
     let init = Array2::from_shape_fn((4, 2), |_| StandardNormal.sample(&mut rng));
-    let trace = from_scratch::run(&x.view(), &init.view(), args.iterations)?;
+    let trace = from_scratch::run(&x.view(), &init.view(), iterations)?;
     let points: Vec<(f64, f64)> = x.rows().into_iter().map(|r| (r[0], r[1])).collect();
     let as_points = |m: &Array2<f64>| {
         m.rows()
@@ -80,11 +86,10 @@ pub fn run(args: &Args) -> Result<()> {
             points: curve,
         }],
     )?;
-    let metrics = serde_json::json!({
-        "iterations": args.iterations,
-        "seed": args.seed,
+    Ok(serde_json::json!({
+        "iterations": iterations,
+        "seed": seed,
         "distortions": trace.distortions,
         "final_means": trace.final_means().outer_iter().map(|r| r.to_vec()).collect::<Vec<_>>(),
-    });
-    super::finish(&out, &metrics, args.json)
+    }))
 }

@@ -41,6 +41,7 @@ pub struct Trained {
     pub history: History,
     pub data: Dataset,
     pub train: ImageSet,
+    pub val: ImageSet,
 }
 
 static STOP: AtomicBool = AtomicBool::new(false);
@@ -204,6 +205,7 @@ pub fn train(
         history,
         data,
         train,
+        val,
     })
 }
 
