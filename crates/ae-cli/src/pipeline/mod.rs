@@ -22,8 +22,8 @@ pub struct Args {
     /// quick (subsets, few epochs, minutes) or full (the seeds' own settings).
     #[arg(long, default_value = "quick")]
     profile: String,
-    /// Data set for the experiments on one data set (the S2 ones run on both either way):
-    /// mnist, fashion-mnist or both.
+    /// Data set of the experiments (the S2 ones run on both either way): mnist, fashion-mnist,
+    /// or both (one complete pipeline and report per data set, in <out>/<dataset>/).
     #[arg(long, default_value = "mnist")]
     dataset: String,
     /// Only experiments whose id starts with one of these comma-separated prefixes (S1, S3.1,…).
@@ -234,6 +234,21 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
         );
     }
     let device = crate::cmd::run::device(&args.device, args.threads)?;
+    if datasets.len() > 1 {
+        // One complete pipeline (and report) per data set, side by side.
+        for ds in &datasets {
+            let ctx = Ctx {
+                out: out.join(ds),
+                data_dir: data_dir.to_path_buf(),
+                profile,
+                datasets: vec![ds.clone()],
+                device,
+            };
+            std::fs::create_dir_all(&ctx.out)?;
+            run_catalogue(&ctx, &selected)?;
+        }
+        return Ok(());
+    }
     let ctx = Ctx {
         out: out.clone(),
         data_dir: data_dir.to_path_buf(),
@@ -241,6 +256,12 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
         datasets,
         device,
     };
+    run_catalogue(&ctx, &selected)
+}
+
+/// Runs the selected experiments into `ctx.out` and writes its metrics.json and report.html.
+fn run_catalogue(ctx: &Ctx, selected: &[&experiments::Experiment]) -> Result<()> {
+    let out = ctx.out.clone();
     let started = Instant::now();
     let total = selected.len();
     for (i, e) in selected.iter().enumerate() {
@@ -250,7 +271,7 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
         }
         eprintln!("[{}/{total}] {} {}", i + 1, e.id, e.title);
         let t0 = Instant::now();
-        let mut section = (e.run)(&ctx).with_context(|| format!("experiment {}", e.id))?;
+        let mut section = (e.run)(ctx).with_context(|| format!("experiment {}", e.id))?;
         section.seconds = t0.elapsed().as_secs_f64();
         let path = ctx.dir(e.id)?.join("section.json");
         ae_eval::report::write_json(&path, &section)?;
