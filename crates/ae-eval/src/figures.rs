@@ -434,66 +434,6 @@ pub fn confusion_png(path: &Path, counts: &[Vec<u64>], title: &str) -> Result<()
     save_png(&RgbImage::from_raw(w, h, buf).expect("sized buffer"), path)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use ndarray::Array2;
-
-    #[test]
-    fn grid_has_the_expected_size_and_pixels() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("g.png");
-        let mut x = Array2::<f32>::zeros((3, 4));
-        x[[1, 0]] = 1.0;
-        ImageGrid::new(x.view(), 2, 2, 2)
-            .unwrap()
-            .scale(1)
-            .save(&path)
-            .unwrap();
-        let img = image::open(&path).unwrap().to_rgb8();
-        // 2 columns × (2 + 2 gap) + 2, 2 rows likewise.
-        assert_eq!(img.dimensions(), (10, 10));
-        assert_eq!(
-            img.get_pixel(6, 2),
-            &Rgb([255, 255, 255]),
-            "tile 1, pixel (0,0) is white"
-        );
-        assert_eq!(img.get_pixel(2, 2), &Rgb([0, 0, 0]), "tile 0 is black");
-        assert!(ImageGrid::new(x.view(), 3, 3, 2).is_err());
-    }
-
-    #[test]
-    fn plots_write_pngs_with_drawn_content() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("l.png");
-        line_plot(
-            &p,
-            "loss",
-            "epoch",
-            "loss",
-            &[Series {
-                name: "train".into(),
-                points: vec![(1.0, 3.0), (2.0, 2.0), (3.0, 1.5)],
-            }],
-        )
-        .unwrap();
-        let img = image::open(&p).unwrap().to_rgb8();
-        assert_eq!(img.dimensions(), (800, 500));
-        // The series colour appears somewhere: the line was drawn.
-        assert!(img.pixels().any(|px| px == &Rgb([31, 119, 180])));
-        let s = dir.path().join("s.png");
-        scatter_plot(&s, "codes", &[(0.0, 0.0), (1.0, 1.0)], &[0, 1], None, &[]).unwrap();
-        assert!(image::open(&s)
-            .unwrap()
-            .to_rgb8()
-            .pixels()
-            .any(|px| px == &Rgb([255, 127, 14])));
-        let c = dir.path().join("c.png");
-        confusion_png(&c, &[vec![5, 0], vec![1, 4]], "confusion").unwrap();
-        assert!(image::open(&c).is_ok());
-    }
-}
-
 /// A 2-D embedding (e.g. t-SNE) as points coloured by label, with small thumbnails of the
 /// images (28 × 28, values in [0, 1]) pasted where they do not overlap, as PNG.
 pub fn embedding_with_thumbnails(
@@ -566,4 +506,64 @@ pub fn embedding_with_thumbnails(
         }
     }
     save_png(&img, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array2;
+
+    #[test]
+    fn grid_has_the_expected_size_and_pixels() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("g.png");
+        let mut x = Array2::<f32>::zeros((3, 4));
+        x[[1, 0]] = 1.0;
+        ImageGrid::new(x.view(), 2, 2, 2)
+            .unwrap()
+            .scale(1)
+            .save(&path)
+            .unwrap();
+        let img = image::open(&path).unwrap().to_rgb8();
+        // 2 columns × (2 + 2 gap) + 2, 2 rows likewise.
+        assert_eq!(img.dimensions(), (10, 10));
+        assert_eq!(
+            img.get_pixel(6, 2),
+            &Rgb([255, 255, 255]),
+            "tile 1, pixel (0,0) is white"
+        );
+        assert_eq!(img.get_pixel(2, 2), &Rgb([0, 0, 0]), "tile 0 is black");
+        assert!(ImageGrid::new(x.view(), 3, 3, 2).is_err());
+    }
+
+    #[test]
+    fn plots_write_pngs_with_drawn_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("l.png");
+        line_plot(
+            &p,
+            "loss",
+            "epoch",
+            "loss",
+            &[Series {
+                name: "train".into(),
+                points: vec![(1.0, 3.0), (2.0, 2.0), (3.0, 1.5)],
+            }],
+        )
+        .unwrap();
+        let img = image::open(&p).unwrap().to_rgb8();
+        assert_eq!(img.dimensions(), (800, 500));
+        // The series colour appears somewhere: the line was drawn.
+        assert!(img.pixels().any(|px| px == &Rgb([31, 119, 180])));
+        let s = dir.path().join("s.png");
+        scatter_plot(&s, "codes", &[(0.0, 0.0), (1.0, 1.0)], &[0, 1], None, &[]).unwrap();
+        assert!(image::open(&s)
+            .unwrap()
+            .to_rgb8()
+            .pixels()
+            .any(|px| px == &Rgb([255, 127, 14])));
+        let c = dir.path().join("c.png");
+        confusion_png(&c, &[vec![5, 0], vec![1, 4]], "confusion").unwrap();
+        assert!(image::open(&c).is_ok());
+    }
 }
