@@ -15,7 +15,7 @@ pub struct Args {
     /// mnist, fashion-mnist or both (the S2 experiments always run on both).
     #[arg(long, default_value = "mnist")]
     dataset: String,
-    /// Only experiments whose id starts with one of these comma-separated prefixes.
+    /// Only these comma-separated experiments: an id (S3.1) or a seed (S1 = S1.1 … S1.12).
     #[arg(long)]
     only: Option<String>,
     /// Output folder (default runs/pipeline-<profile>).

@@ -26,7 +26,7 @@ pub struct Args {
     /// or both (one complete pipeline and report per data set, in <out>/<dataset>/).
     #[arg(long, default_value = "mnist")]
     dataset: String,
-    /// Only experiments whose id starts with one of these comma-separated prefixes (S1, S3.1,…).
+    /// Only these comma-separated experiments: an id (S3.1) or a seed (S1 = S1.1 … S1.12).
     #[arg(long)]
     only: Option<String>,
     /// Output folder (default runs/pipeline-<profile>).
@@ -225,7 +225,13 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
         .unwrap_or_default();
     let selected: Vec<&experiments::Experiment> = experiments::ALL
         .iter()
-        .filter(|e| prefixes.is_empty() || prefixes.iter().any(|p| e.id.starts_with(p.as_str())))
+        // "S1" selects S1.1 … S1.12; "S1.1" selects S1.1 only, not S1.10.
+        .filter(|e| {
+            prefixes.is_empty()
+                || prefixes
+                    .iter()
+                    .any(|p| e.id == p || e.id.starts_with(&format!("{p}.")))
+        })
         .collect();
     if selected.is_empty() {
         bail!(
