@@ -4,11 +4,12 @@
 use std::fmt::Write as _;
 use std::fs;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
+use crate::bench::{json_of, median};
 use crate::util::workspace_root;
 use crate::venv;
 
@@ -93,38 +94,12 @@ pub fn run(args: &Args) -> Result<()> {
     Ok(())
 }
 
-fn json_of(side: &str, cmd: &mut Command) -> Result<Value> {
-    let output = cmd
-        .stderr(Stdio::inherit())
-        .output()
-        .with_context(|| format!("starting the {side} benchmark"))?;
-    if !output.status.success() {
-        bail!("the {side} benchmark failed with {}", output.status);
-    }
-    let text = String::from_utf8_lossy(&output.stdout);
-    let last = text.lines().last().unwrap_or_default();
-    serde_json::from_str(last)
-        .with_context(|| format!("the {side} benchmark's last line is not JSON: {last}"))
-}
-
 fn numbers(v: &Value, case: &str, key: &str) -> Result<Vec<f64>> {
     v.get(case)
         .and_then(|c| c.get(key))
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(Value::as_f64).collect())
         .with_context(|| format!("benchmark output lacks {case}.{key}"))
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n == 0 {
-        f64::NAN
-    } else if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
 }
 
 fn table(ours: &Value, theirs: &Value) -> Result<String> {

@@ -4,11 +4,12 @@
 use std::fmt::Write as _;
 use std::fs;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
+use crate::bench::{json_of, median};
 use crate::util::workspace_root;
 use crate::venv;
 
@@ -105,37 +106,17 @@ pub fn run(args: &Args) -> Result<()> {
     Ok(())
 }
 
-fn json_of(side: &str, cmd: &mut Command) -> Result<Value> {
-    let output = cmd
-        .stderr(Stdio::inherit())
-        .output()
-        .with_context(|| format!("starting the {side} benchmark"))?;
-    if !output.status.success() {
-        bail!("the {side} benchmark failed with {}", output.status);
-    }
-    let text = String::from_utf8_lossy(&output.stdout);
-    let last = text.lines().last().unwrap_or_default();
-    serde_json::from_str(last)
-        .with_context(|| format!("the {side} benchmark's last line is not JSON: {last}"))
-}
-
 /// Median images per second over the epochs after the first (warm-up).
 fn median_rate(v: &Value, id: &str) -> Result<f64> {
-    let mut rates: Vec<f64> = v[id]["images_per_second"]
+    let rates: Vec<f64> = v[id]["images_per_second"]
         .as_array()
         .with_context(|| format!("benchmark output lacks {id}.images_per_second"))?
         .iter()
         .skip(1)
         .filter_map(Value::as_f64)
         .collect();
-    rates.sort_by(f64::total_cmp);
-    let n = rates.len();
-    if n == 0 {
+    if rates.is_empty() {
         bail!("{id}: no timed epochs");
     }
-    Ok(if n % 2 == 1 {
-        rates[n / 2]
-    } else {
-        (rates[n / 2 - 1] + rates[n / 2]) / 2.0
-    })
+    Ok(median(rates))
 }

@@ -2,6 +2,7 @@
 //!
 //! Each task is a module with a `run` function; this file only parses flags.
 
+mod bench;
 mod bench_linear;
 mod bench_train;
 mod fetch;

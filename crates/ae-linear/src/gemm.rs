@@ -128,113 +128,67 @@ pub trait Gemm: Sized + Clone {
     unsafe fn syrk_upper_t(n: i32, k: i32, a: *const Self, c: *mut Self);
 }
 
-impl Gemm for f32 {
-    unsafe fn syrk_upper_t(n: i32, k: i32, a: *const f32, c: *mut f32) {
-        // SAFETY: forwarded from the caller.
-        unsafe {
-            cblas_sys::cblas_ssyrk(
-                CBLAS_LAYOUT::CblasRowMajor,
-                CBLAS_UPLO::CblasUpper,
-                CBLAS_TRANSPOSE::CblasTrans,
-                n,
-                k,
-                1.0,
-                a,
-                n,
-                0.0,
-                c,
-                n,
-            )
+/// The one `Gemm` implementation, for `f32` (`sgemm`, `ssyrk`) and `f64` (`dgemm`, `dsyrk`).
+macro_rules! impl_gemm {
+    ($t:ty, $gemm:path, $syrk:path) => {
+        impl Gemm for $t {
+            unsafe fn syrk_upper_t(n: i32, k: i32, a: *const $t, c: *mut $t) {
+                // SAFETY: forwarded from the caller.
+                unsafe {
+                    $syrk(
+                        CBLAS_LAYOUT::CblasRowMajor,
+                        CBLAS_UPLO::CblasUpper,
+                        CBLAS_TRANSPOSE::CblasTrans,
+                        n,
+                        k,
+                        1.0,
+                        a,
+                        n,
+                        0.0,
+                        c,
+                        n,
+                    )
+                }
+            }
+            unsafe fn gemm(
+                ta: CBLAS_TRANSPOSE,
+                tb: CBLAS_TRANSPOSE,
+                m: i32,
+                n: i32,
+                k: i32,
+                a: *const $t,
+                lda: i32,
+                b: *const $t,
+                ldb: i32,
+                c: *mut $t,
+                ldc: i32,
+            ) {
+                // SAFETY: forwarded from the caller.
+                unsafe {
+                    $gemm(
+                        CBLAS_LAYOUT::CblasRowMajor,
+                        ta,
+                        tb,
+                        m,
+                        n,
+                        k,
+                        1.0,
+                        a,
+                        lda,
+                        b,
+                        ldb,
+                        0.0,
+                        c,
+                        ldc,
+                    )
+                }
+            }
         }
-    }
-    unsafe fn gemm(
-        ta: CBLAS_TRANSPOSE,
-        tb: CBLAS_TRANSPOSE,
-        m: i32,
-        n: i32,
-        k: i32,
-        a: *const f32,
-        lda: i32,
-        b: *const f32,
-        ldb: i32,
-        c: *mut f32,
-        ldc: i32,
-    ) {
-        // SAFETY: forwarded from the caller.
-        unsafe {
-            cblas_sys::cblas_sgemm(
-                CBLAS_LAYOUT::CblasRowMajor,
-                ta,
-                tb,
-                m,
-                n,
-                k,
-                1.0,
-                a,
-                lda,
-                b,
-                ldb,
-                0.0,
-                c,
-                ldc,
-            )
-        }
-    }
+    };
 }
 
-impl Gemm for f64 {
-    unsafe fn syrk_upper_t(n: i32, k: i32, a: *const f64, c: *mut f64) {
-        // SAFETY: forwarded from the caller.
-        unsafe {
-            cblas_sys::cblas_dsyrk(
-                CBLAS_LAYOUT::CblasRowMajor,
-                CBLAS_UPLO::CblasUpper,
-                CBLAS_TRANSPOSE::CblasTrans,
-                n,
-                k,
-                1.0,
-                a,
-                n,
-                0.0,
-                c,
-                n,
-            )
-        }
-    }
-    unsafe fn gemm(
-        ta: CBLAS_TRANSPOSE,
-        tb: CBLAS_TRANSPOSE,
-        m: i32,
-        n: i32,
-        k: i32,
-        a: *const f64,
-        lda: i32,
-        b: *const f64,
-        ldb: i32,
-        c: *mut f64,
-        ldc: i32,
-    ) {
-        // SAFETY: forwarded from the caller.
-        unsafe {
-            cblas_sys::cblas_dgemm(
-                CBLAS_LAYOUT::CblasRowMajor,
-                ta,
-                tb,
-                m,
-                n,
-                k,
-                1.0,
-                a,
-                lda,
-                b,
-                ldb,
-                0.0,
-                c,
-                ldc,
-            )
-        }
-    }
-}
+impl_gemm!(f32, cblas_sys::cblas_sgemm, cblas_sys::cblas_ssyrk);
+impl_gemm!(f64, cblas_sys::cblas_dgemm, cblas_sys::cblas_dsyrk);
 
 #[cfg(test)]
 mod tests {
