@@ -49,18 +49,8 @@ pub struct Args {
     /// Output folder (default runs/denoise-<dataset>).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Continue from the output folder's checkpoint.
-    #[arg(long)]
-    resume: bool,
-    /// auto, cpu or cuda.
-    #[arg(long, default_value = "auto")]
-    device: String,
-    /// CPU threads for libtorch.
-    #[arg(long)]
-    threads: Option<i32>,
-    /// Print the metrics as one JSON object on the last line.
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    run: run::RunFlags,
 }
 
 fn noise(arg: &str) -> Result<Noise> {
@@ -95,8 +85,8 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("runs").join(format!("denoise-{id}")));
-    let device = run::device(&args.device, args.threads)?;
-    let t = run::train(config, dir, data_dir, device, args.resume)?;
+    let device = run::device(&args.run.device, args.run.threads)?;
+    let t = run::train(config, dir, data_dir, device, args.run.resume)?;
     let mut metrics = run::evaluate(&t)?;
     // evaluate() wrote reconstructions.png as original / noisy / output rows.
     std::fs::rename(
@@ -137,7 +127,7 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
         get("cluster_nmi"),
         t.dir.display()
     );
-    run::finish(&t.dir, &metrics, args.json, &summary)
+    run::finish(&t.dir, &metrics, args.run.json, &summary)
 }
 
 /// S3.2: decodes 9 latents drawn uniform in [0, 1)^d into a 3 × 3 grid at `path`.

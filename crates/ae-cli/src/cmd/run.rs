@@ -16,6 +16,23 @@ use ndarray::{concatenate, s, Array2, Axis};
 use serde::{Deserialize, Serialize};
 use tch::{Device, Tensor};
 
+/// The flags every training command takes besides its settings.
+#[derive(clap::Args)]
+pub struct RunFlags {
+    /// Continue from the output folder's checkpoint.
+    #[arg(long)]
+    pub resume: bool,
+    /// auto, cpu or cuda.
+    #[arg(long, default_value = "auto")]
+    pub device: String,
+    /// CPU threads for libtorch.
+    #[arg(long)]
+    pub threads: Option<i32>,
+    /// Print the metrics as one JSON object on the last line.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// A run's `config.json`: everything needed to rebuild and retrain it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunConfig {

@@ -55,18 +55,8 @@ pub struct Args {
     /// Output folder (default runs/<model>-<dataset>).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Continue from the output folder's checkpoint.
-    #[arg(long)]
-    resume: bool,
-    /// auto, cpu or cuda.
-    #[arg(long, default_value = "auto")]
-    device: String,
-    /// CPU threads for libtorch.
-    #[arg(long)]
-    threads: Option<i32>,
-    /// Print the metrics as one JSON object on the last line.
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    run: run::RunFlags,
 }
 
 /// Parses `--noise`; `none` turns a preset's noise off.
@@ -162,8 +152,8 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("runs").join(format!("{}-{id}", config.name)));
-    let device = run::device(&args.device, args.threads)?;
-    let trained = run::train(config, dir, data_dir, device, args.resume)?;
+    let device = run::device(&args.run.device, args.run.threads)?;
+    let trained = run::train(config, dir, data_dir, device, args.run.resume)?;
     let metrics = run::evaluate(&trained)?;
     let summary = format!(
         "{} on {}: test loss {:.5}, test MSE {:.5}, PSNR {:.2} dB, {:.0} s training; results in {}",
@@ -175,5 +165,5 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
         trained.history.train_seconds,
         trained.dir.display()
     );
-    run::finish(&trained.dir, &metrics, args.json, &summary)
+    run::finish(&trained.dir, &metrics, args.run.json, &summary)
 }

@@ -957,8 +957,8 @@ pub fn s4_6(ctx: &Ctx) -> Result<Section> {
         "784→1156→784 ReLU with loss MSE + λ‖h‖₁, λ ∈ {4e-6, 1.5e-6, 0.6e-6}; 5 epochs; hidden \
          activations as 34 × 34 images beside the standard autoencoder's 16 × 16; filters.",
     );
-    let test = test_images(ctx, ctx.dataset())?.test.first(1).to_f32();
     let standard = s4_3_run(ctx, 256)?;
+    let test = standard.t.data.test.first(1).to_f32();
     let h_std = codes(&standard.t.model, &test, &[784])?;
     let zero_share =
         |h: &Array2<f32>| h.iter().filter(|&&v| v == 0.0).count() as f64 / h.len() as f64;
@@ -1025,7 +1025,7 @@ pub fn s4_7(ctx: &Ctx) -> Result<Section> {
          and through the denoising ones; filters.",
     );
     let standard = s4_3_run(ctx, 256)?;
-    let clean = test_images(ctx, ctx.dataset())?.test.first(8).to_f32();
+    let clean = standard.t.data.test.first(8).to_f32();
     let levels: Vec<(String, Noise)> = [0.3f32, 0.5, 0.8, 0.9]
         .iter()
         .map(|&s| {
@@ -1184,13 +1184,15 @@ pub fn s4_9(ctx: &Ctx) -> Result<Section> {
          (b) transposed convolutions, (c) unpooling + transposed convolutions; MSE; Adam 1e-3; \
          5 epochs. Printed (a) train MSE 0.0085.",
     );
-    // Mean squared pixel of the training images: the loss of an output stuck at 0.
-    let zero_output = {
-        let id: DatasetId = ctx.dataset().parse()?;
-        let x = Dataset::load(id, &ctx.data_dir)?.train.to_f32();
+    // An output stuck at 0 has the loss of the mean squared pixel of the run's own images.
+    let zero_output = |r: &Run| {
+        let x = r.t.train.to_f32();
         x.iter().map(|&v| f64::from(v * v)).sum::<f64>() / x.len().max(1) as f64
     };
-    let dead = |r: &Run| (r.train_loss() - zero_output).abs() < 0.02 * zero_output;
+    let dead = |r: &Run| {
+        let z = zero_output(r);
+        (r.train_loss() - z).abs() < 0.02 * z
+    };
     for (v, seed) in [("a", "0.0085"), ("b", "—"), ("c", "—")] {
         let r = train(ctx, dir.join(v), &format!("s4.9{v}"), ctx.dataset(), |_| {})?;
         sec.row(
@@ -1236,7 +1238,7 @@ pub fn s4_9(ctx: &Ctx) -> Result<Section> {
                     break;
                 }
             }
-            sec.note(format!("({v}) with seed 0 the final ReLU died: every output is 0 and the loss stays at the mean squared pixel ({zero_output:.4}). The seed's architecture ends in a ReLU, so this happens for some initialisations; the re-seeded run beside it shows the network when it trains."));
+            sec.note(format!("({v}) with seed 0 the final ReLU died: every output is 0 and the loss stays at the mean squared pixel ({:.4}). The seed's architecture ends in a ReLU, so this happens for some initialisations; the re-seeded run beside it shows the network when it trains.", zero_output(&r)));
         }
     }
     quick_note(&mut sec, ctx);
