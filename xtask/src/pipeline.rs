@@ -1,5 +1,7 @@
-//! `cargo xtask pipeline`: every seed experiment with one command (a release build of
-//! `ae pipeline`), resumable; the report lands in `<out>/report.html`.
+//! `cargo xtask pipeline [FLAGS]`: every catalogue experiment with one command, through a
+//! release build of `ae pipeline`. Every flag is handed to `ae pipeline` as it is (see
+//! `ae pipeline --help`: --profile, --dataset, --only, --out, --device, --threads), so the two
+//! never drift apart.
 
 use std::process::Command;
 
@@ -9,39 +11,17 @@ use crate::util::{run_command, workspace_root};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// quick (subsets, few epochs, minutes) or full (the seeds' own settings).
-    #[arg(long, default_value = "quick")]
-    profile: String,
-    /// mnist, fashion-mnist or both (the S2 experiments always run on both).
-    #[arg(long, default_value = "mnist")]
-    dataset: String,
-    /// Only these comma-separated experiments: an id (S3.1) or a seed (S1 = S1.1 … S1.12).
-    #[arg(long)]
-    only: Option<String>,
-    /// Output folder (default runs/pipeline-<profile>).
-    #[arg(long)]
-    out: Option<std::path::PathBuf>,
+    /// Flags for `ae pipeline`, e.g. `--profile full --dataset both`.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    flags: Vec<String>,
 }
 
 pub fn run(args: &Args) -> Result<()> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(workspace_root())
-        .args([
-            "run",
-            "--quiet",
-            "--release",
-            "-p",
-            "ae-cli",
-            "--",
-            "pipeline",
-        ])
-        .args(["--profile", &args.profile, "--dataset", &args.dataset]);
-    if let Some(only) = &args.only {
-        cmd.args(["--only", only]);
-    }
-    if let Some(out) = &args.out {
-        cmd.arg("--out").arg(out);
-    }
+        .args(["run", "--quiet", "--release", "-p", "ae-cli", "--"])
+        .arg("pipeline")
+        .args(&args.flags);
     run_command("pipeline", &mut cmd)
 }

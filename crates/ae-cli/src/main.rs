@@ -1,6 +1,7 @@
 //! The `ae` command: data sets, linear methods and autoencoders on MNIST-family images.
 
 mod cmd;
+mod flags;
 mod paths;
 mod pipeline;
 
@@ -68,7 +69,7 @@ fn main() -> ExitCode {
         Command::Generate(args) => cmd::tools::generate(&args),
         Command::Pipeline(args) => pipeline::run(&args, &data_dir),
     };
-    match result {
+    match result.map_err(flags::name_flag) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             if is_broken_pipe(&err) {

@@ -1,7 +1,17 @@
 //! Batch plans: which indices go into which batch, in order or seeded-shuffled.
 
-use crate::dataset::permutation;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
 use crate::{Error, Result};
+
+/// A seeded permutation of `0..n` (ChaCha8, so it is the same on every platform).
+pub fn permutation(n: usize, seed: u64) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    order.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
+    order
+}
 
 /// The indices of each batch over `n` items.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,11 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use ndarray::{s, Array1, Array2, Array3, Array4, ArrayView2, Axis};
-use rand::seq::SliceRandom;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 
-use crate::batch::BatchIndices;
+use crate::batch::{permutation, BatchIndices};
 use crate::fetch::{file_path, sha256_hex};
 use crate::registry::{DatasetId, FileKind};
 use crate::{idx, Error, Result, IMAGE_PIXELS, IMAGE_SIDE};
@@ -159,13 +156,6 @@ impl ImageSet {
             (flat.select(Axis(0), idx), self.labels.select(Axis(0), idx))
         }))
     }
-}
-
-/// A seeded permutation of `0..n` (ChaCha8, so it is the same on every platform).
-pub fn permutation(n: usize, seed: u64) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..n).collect();
-    order.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
-    order
 }
 
 /// Rows of `images` as 28 × 28 `u8` images, values in [0, 1] mapped to 0..=255 (clamped).

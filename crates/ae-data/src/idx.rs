@@ -254,7 +254,7 @@ pub fn write(path: &Path, dims: &[usize], data: &[u8], gzip: bool) -> crate::Res
     } else {
         raw
     };
-    crate::fetch::write_atomically(path, &bytes)
+    crate::atomic::write_atomically(path, &bytes)
 }
 
 #[cfg(test)]

@@ -3,14 +3,16 @@
 //! - [`idx`]: reading and writing IDX files (gzip or raw), validated so no input panics.
 //! - [`registry`]: the known data sets (`mnist`, `fashion-mnist`, `kmnist`), their files,
 //!   download addresses and SHA-256 checksums.
-//! - [`fetch`]: downloading or copying a data set with checksum verification and atomic writes.
+//! - [`fetch`]: downloading or copying a data set with checksum verification.
+//! - [`atomic`]: writing a file through a temporary file and a rename.
 //! - [`dataset`]: a loaded data set, conversion to `f32` arrays, seeded shuffles, splits, subsets.
-//! - [`batch`]: batch iteration by (optionally shuffled) index.
+//! - [`batch`]: seeded permutations and batch iteration by (optionally shuffled) index.
 //! - [`noise`]: the corruption models of the seeds (Gaussian, salt-and-pepper, dropout).
 //! - [`synthetic`]: the small synthetic data sets of the seeds; [`csv`]: numeric tables.
 //!
 //! Every random step takes a seed; nothing here prints (diagnostics go through `tracing`).
 
+pub mod atomic;
 pub mod batch;
 pub mod csv;
 pub mod dataset;
@@ -21,7 +23,8 @@ pub mod noise;
 pub mod registry;
 pub mod synthetic;
 
-pub use batch::BatchIndices;
+pub use atomic::write_atomically;
+pub use batch::{permutation, BatchIndices};
 pub use dataset::{Dataset, ImageSet};
 pub use error::{Error, Result};
 pub use noise::Noise;

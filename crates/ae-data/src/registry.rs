@@ -5,8 +5,9 @@ use std::str::FromStr;
 
 use crate::Error;
 
-/// A known MNIST-family data set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// A known MNIST-family data set (serialised by its name: `mnist`, `fashion-mnist`, `kmnist`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum DatasetId {
     /// Handwritten digits (LeCun, Cortes, Burges), CC BY-SA 3.0.
     Mnist,
@@ -192,6 +193,11 @@ mod tests {
     fn names_round_trip() {
         for id in DatasetId::ALL {
             assert_eq!(id.name().parse::<DatasetId>().unwrap(), id);
+        }
+        for id in DatasetId::ALL {
+            let json = serde_json::to_string(&id).unwrap();
+            assert_eq!(json, format!("\"{}\"", id.name()));
+            assert_eq!(serde_json::from_str::<DatasetId>(&json).unwrap(), id);
         }
         let err = "cifar".parse::<DatasetId>().unwrap_err().to_string();
         assert!(

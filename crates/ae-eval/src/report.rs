@@ -16,7 +16,7 @@ pub fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<()> {
 }
 
 /// Writes bytes through a temporary file in the same folder and a rename (ae-data's
-/// [`ae_data::fetch::write_atomically`]), creating the folder first.
+/// [`ae_data::write_atomically`]), creating the folder first.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let err = |reason: String| Error::Write {
         path: path.to_owned(),
@@ -25,5 +25,5 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| err(e.to_string()))?;
     }
-    ae_data::fetch::write_atomically(path, bytes).map_err(|e| err(e.to_string()))
+    ae_data::write_atomically(path, bytes).map_err(|e| err(e.to_string()))
 }

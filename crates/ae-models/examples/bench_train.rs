@@ -9,8 +9,8 @@
 use std::path::PathBuf;
 
 use ae_data::{Dataset, DatasetId};
-use ae_models::train::images_tensor;
-use ae_models::{Event, Model, ModelConfig, TrainConfig, Trainer};
+use ae_models::images_tensor;
+use ae_models::{Event, Model, Trainer};
 use tch::Device;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -31,8 +31,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let data = Dataset::load(DatasetId::Mnist, &data_dir)?;
     let mut out = serde_json::Map::new();
     for id in ["s3.1", "s0.1"] {
-        let model_config = ModelConfig::preset(id, None)?;
-        let mut train = TrainConfig::preset(id)?;
+        let model_config = ae_models::Preset::get(id)?.model();
+        let mut train = ae_models::Preset::get(id)?.train();
         train.epochs = epochs;
         let n = (batches * train.batch_size).min(data.train.len());
         let x = images_tensor(

@@ -11,9 +11,10 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use tch::Tensor;
 
+use crate::history::History;
 use crate::model::Model;
 use crate::optim::Optimizer;
-use crate::train::{History, TrainConfig};
+use crate::train_config::TrainConfig;
 use crate::{Error, Result};
 
 /// Where the trainer stands: the next batch to run and the running sums of the epoch.

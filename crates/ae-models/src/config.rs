@@ -1,4 +1,4 @@
-//! Serde descriptions of every model, and the presets named by experiment id.
+//! Serde descriptions of every model (the presets that use them are in [`crate::presets`]).
 //!
 //! A run's `config.json` holds a [`ModelConfig`]; [`crate::Model::build`] turns it back into the
 //! same network, so a finished run can be reloaded exactly.
@@ -91,121 +91,23 @@ pub enum ModelConfig {
     },
 }
 
-/// The presets, by experiment id, with what each one is.
-pub const PRESETS: &[(&str, &str)] = &[
-    ("s0.1", "CNN AE, stride-2 convolutions, code (32,1,1)"),
-    ("s1.6", "linear AE 3→2→3 (PCA's subspace)"),
-    ("s1.7", "stacked AE 784→100→30 SELU, sigmoid output"),
-    ("s1.8", "conv AE with max-pooling, SELU"),
-    ("s1.10", "stacked AE of S1.7, trained on noisy inputs"),
-    ("s1.11", "sigmoid AE 784→256→128→256→784"),
-    ("s2.2", "shallow AE 784→32 ReLU →784 sigmoid"),
-    ("s2.3", "deep AE 784→128→32→128→784, sigmoid output"),
-    ("s2.4", "deep AE of S2.3, trained on noisy inputs"),
-    ("s2.5", "shallow AE of S2.2 (code-size sweep)"),
-    ("s3.1", "conv denoiser with batch norm, code 4"),
-    ("s4.2", "deep AE 784→512→256→128→30, ReLU everywhere"),
-    ("s4.3", "undercomplete AE 784→64→784 ReLU"),
-    ("s4.6", "sparse over-complete AE 784→1156→784 ReLU"),
-    ("s4.7", "denoising AE 784→256→784 ReLU"),
-    ("s4.8", "AE 784→64→8→64→784 ReLU"),
-    ("s4.9a", "conv AE, max-unpooling decoder"),
-    ("s4.9b", "conv AE, transposed-convolution decoder"),
-    (
-        "s4.9c",
-        "conv AE, unpooling + transposed-convolution decoder",
-    ),
-];
-
-fn dense(input: usize, enc: &[(usize, Activation)], dec: &[(usize, Activation)]) -> ModelConfig {
-    let layers = |l: &[(usize, Activation)]| {
-        l.iter()
-            .map(|&(size, activation)| DenseLayer { size, activation })
-            .collect()
-    };
-    ModelConfig::Dense(DenseConfig {
-        input,
-        encoder: layers(enc),
-        decoder: layers(dec),
-    })
-}
-
 impl ModelConfig {
-    /// The preset of an experiment id (`s3.1`, `S0.1`, …), with its code size replaced by
-    /// `code_size` when given.
-    pub fn preset(id: &str, code_size: Option<usize>) -> Result<ModelConfig> {
-        use Activation::{None as Linear, Relu, Selu, Sigmoid};
-        let id = id.to_ascii_lowercase();
-        let mut config = match id.as_str() {
-            "s0.1" => ModelConfig::ConvStrided { code: 32 },
-            "s1.6" => dense(3, &[(2, Linear)], &[(3, Linear)]),
-            "s1.7" | "s1.10" => dense(
-                784,
-                &[(100, Selu), (30, Selu)],
-                &[(100, Selu), (784, Sigmoid)],
-            ),
-            "s1.8" => ModelConfig::ConvPooling,
-            "s1.11" => dense(
-                784,
-                &[(256, Sigmoid), (128, Sigmoid)],
-                &[(256, Sigmoid), (784, Sigmoid)],
-            ),
-            "s2.2" | "s2.5" => dense(784, &[(32, Relu)], &[(784, Sigmoid)]),
-            "s2.3" | "s2.4" => dense(
-                784,
-                &[(128, Relu), (32, Relu)],
-                &[(128, Relu), (784, Sigmoid)],
-            ),
-            "s3.1" | "s3.2" | "s3.3" => ModelConfig::ConvDenoiser { code: 4 },
-            "s4.2" => dense(
-                784,
-                &[(512, Relu), (256, Relu), (128, Relu), (30, Relu)],
-                &[(128, Relu), (256, Relu), (784, Relu)],
-            ),
-            "s4.3" | "s4.4" | "s4.5" => dense(784, &[(64, Relu)], &[(784, Relu)]),
-            "s4.6" => dense(784, &[(1156, Relu)], &[(784, Relu)]),
-            "s4.7" => dense(784, &[(256, Relu)], &[(784, Relu)]),
-            "s4.8" => dense(784, &[(64, Relu), (8, Relu)], &[(64, Relu), (784, Relu)]),
-            "s4.9a" => ModelConfig::ConvPooled {
-                decoder: PoolDecoder::Unpool,
-            },
-            "s4.9b" => ModelConfig::ConvPooled {
-                decoder: PoolDecoder::Transposed,
-            },
-            "s4.9c" => ModelConfig::ConvPooled {
-                decoder: PoolDecoder::UnpoolTransposed,
-            },
-            other => {
-                let known: Vec<&str> = PRESETS.iter().map(|p| p.0).collect();
-                return Err(Error::invalid(
-                    "--model",
-                    format!("unknown preset '{other}'; known: {}", known.join(", ")),
-                ));
-            }
-        };
-        if let Some(code) = code_size {
-            config = config.with_code_size(code)?;
-        }
-        config.validate()?;
-        Ok(config)
-    }
-
     /// The same model with another code size, where the architecture has one free.
     pub fn with_code_size(mut self, code: usize) -> Result<ModelConfig> {
         if code == 0 {
-            return Err(Error::invalid("--code-size", "must be at least 1"));
+            return Err(Error::invalid("code_size", "must be ≥ 1"));
         }
         match &mut self {
             ModelConfig::Dense(d) => match d.encoder.last_mut() {
                 Some(last) => last.size = code,
-                None => return Err(Error::invalid("--code-size", "the encoder has no layer")),
+                None => return Err(Error::invalid("code_size", "the encoder has no layer")),
             },
             ModelConfig::ConvStrided { code: c } | ModelConfig::ConvDenoiser { code: c } => {
                 *c = code
             }
             ModelConfig::ConvPooling | ModelConfig::ConvPooled { .. } => {
                 return Err(Error::invalid(
-                    "--code-size",
+                    "code_size",
                     "this convolutional model's code shape is fixed by its architecture",
                 ))
             }
@@ -242,7 +144,7 @@ impl ModelConfig {
             }
             ModelConfig::ConvStrided { code } | ModelConfig::ConvDenoiser { code } => {
                 if *code == 0 {
-                    return Err(Error::invalid("code size", "must be at least 1"));
+                    return Err(Error::invalid("code_size", "must be ≥ 1"));
                 }
             }
             ModelConfig::ConvPooling | ModelConfig::ConvPooled { .. } => {}
@@ -275,37 +177,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_preset_builds_a_valid_config_and_round_trips_through_json() {
-        for (id, _) in PRESETS {
-            let c = ModelConfig::preset(id, None).unwrap();
-            let json = serde_json::to_string(&c).unwrap();
-            assert_eq!(
-                serde_json::from_str::<ModelConfig>(&json).unwrap(),
-                c,
-                "{id}"
-            );
-        }
-    }
-
-    #[test]
-    fn bad_configs_name_the_problem() {
-        let e = ModelConfig::preset("s9.9", None).unwrap_err().to_string();
-        assert!(
-            e.contains("--model") && e.contains("s9.9") && e.contains("s3.1"),
-            "{e}"
-        );
-        let e = ModelConfig::preset("s3.1", Some(0))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("--code-size"), "{e}");
-        let e = ModelConfig::preset("s1.8", Some(8))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("fixed"), "{e}");
-        let mut bad = ModelConfig::preset("s2.2", None).unwrap();
+    fn a_decoder_that_misses_the_input_size_is_named() {
+        let mut bad = crate::presets::S2_2.model();
         if let ModelConfig::Dense(d) = &mut bad {
             d.decoder.last_mut().unwrap().size = 100;
         }
         assert!(bad.validate().unwrap_err().to_string().contains("784"));
+        let e = ModelConfig::ConvDenoiser { code: 0 }
+            .validate()
+            .unwrap_err();
+        assert!(e.to_string().contains("code_size"), "{e}");
     }
 }

@@ -27,7 +27,7 @@ impl std::str::FromStr for DeviceChoice {
             "cpu" => Ok(Self::Cpu),
             "cuda" | "gpu" => Ok(Self::Cuda),
             other => Err(Error::Invalid {
-                field: "--device".into(),
+                field: "device".into(),
                 reason: format!("'{other}' is not one of auto, cpu, cuda"),
             }),
         }

@@ -8,7 +8,7 @@ pub enum Error {
     #[error("libtorch: {0}")]
     Torch(#[from] tch::TchError),
     /// CUDA was asked for but is not available.
-    #[error("--device cuda was asked for, but CUDA is not available ({0})")]
+    #[error("device cuda was asked for, but CUDA is not available ({0})")]
     CudaUnavailable(String),
     /// An invalid value for a named setting.
     #[error("invalid {field}: {reason}")]

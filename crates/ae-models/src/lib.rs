@@ -1,11 +1,14 @@
 //! Autoencoders in libtorch (via `tch`): models, losses, optimisers and training.
 //!
-//! - [`config`]: serde descriptions of every architecture, and presets by experiment id.
+//! - [`config`]: serde descriptions of every architecture.
+//! - [`presets`]: every model of the course with its training, in one table keyed by id.
 //! - [`nets`]: the networks, behind the [`Autoencoder`] trait (encode, decode, forward).
 //! - [`model`]: [`Model`], a network with its variables, built from its config.
 //! - [`loss`], [`optim`]: losses (MSE, SSE, BCE, + L1 on the code); Adam and SGD whose state
 //!   can be saved.
+//! - [`train_config`], [`history`]: what a run is told and what it measured.
 //! - [`train`], [`checkpoint`]: the trainer and its resumable checkpoints.
+//! - [`tensor`]: images between ndarray and tensors.
 //! - [`noise`]: ae-data's noise models on the device.
 //! - [`grad`]: seed 002's hand-derived gradients (S2.1), checked against autograd.
 //!
@@ -17,12 +20,16 @@ pub mod config;
 pub mod device;
 pub mod error;
 pub mod grad;
+pub mod history;
 pub mod loss;
 pub mod model;
 pub mod nets;
 pub mod noise;
 pub mod optim;
+pub mod presets;
+pub mod tensor;
 pub mod train;
+pub mod train_config;
 
 pub use config::{Activation, DenseConfig, DenseLayer, ModelConfig, PoolDecoder};
 pub use device::{init as init_device, DeviceChoice};
@@ -31,4 +38,6 @@ pub use loss::Loss;
 pub use model::Model;
 pub use nets::{Autoencoder, Forward};
 pub use optim::{Optimizer, OptimizerConfig};
+pub use presets::Preset;
+pub use tensor::{images_tensor, to_array};
 pub use train::{EpochRecord, Event, History, TrainConfig, Trainer};

@@ -23,7 +23,7 @@ impl std::str::FromStr for Loss {
             "sse" => Ok(Loss::Sse),
             "bce" => Ok(Loss::Bce),
             other => Err(crate::Error::invalid(
-                "--loss",
+                "loss",
                 format!("'{other}' is not one of mse, sse, bce"),
             )),
         }

@@ -51,7 +51,7 @@ impl OptimizerConfig {
     pub fn validate(&self) -> Result<()> {
         let lr = self.lr();
         if !(lr.is_finite() && lr > 0.0) {
-            return Err(Error::invalid("--lr", format!("{lr} must be positive")));
+            return Err(Error::invalid("lr", format!("must be > 0, not {lr}")));
         }
         match *self {
             OptimizerConfig::Adam { weight_decay, .. }

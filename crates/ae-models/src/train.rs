@@ -9,185 +9,16 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use ae_data::Noise;
-use serde::{Deserialize, Serialize};
-use tch::{Device, Kind, Tensor};
+use tch::Tensor;
 
 use crate::checkpoint::{Checkpoint, TrainerState};
-use crate::loss::Loss;
+pub use crate::history::{EpochRecord, History};
 use crate::model::Model;
 use crate::nets::Autoencoder;
 use crate::noise::corrupt;
-use crate::optim::{Optimizer, OptimizerConfig};
+use crate::optim::Optimizer;
+pub use crate::train_config::TrainConfig;
 use crate::{Error, Result};
-
-/// How to train: everything a run's `config.json` records besides the model.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TrainConfig {
-    /// Passes over the training set.
-    pub epochs: usize,
-    /// Examples per batch.
-    pub batch_size: usize,
-    /// Drop the last, smaller batch of each epoch (S0.1 does).
-    pub drop_remainder: bool,
-    /// Optimiser and learning rate.
-    pub optimizer: OptimizerConfig,
-    /// Reconstruction loss.
-    pub loss: Loss,
-    /// λ of an L1 penalty on the code (0 for none).
-    pub l1: f64,
-    /// Corruption of the inputs (the target stays clean): a denoising autoencoder.
-    pub noise: Option<Noise>,
-    /// Seed of the initialisation, the shuffles and the noise.
-    pub seed: u64,
-}
-
-impl TrainConfig {
-    /// The seed's own training settings for an experiment id (see `EXPERIMENTS.md`); where a
-    /// seed leaves a value open, the framework default it ran with (Keras batch 32, Adam 1e-3).
-    pub fn preset(id: &str) -> Result<TrainConfig> {
-        let adam = |lr| OptimizerConfig::Adam {
-            lr,
-            weight_decay: 0.0,
-        };
-        let sgd = |lr| OptimizerConfig::Sgd { lr, momentum: 0.0 };
-        let gaussian = |std, clamp| Some(Noise::Gaussian { std, clamp });
-        let base = TrainConfig {
-            epochs: 10,
-            batch_size: 256,
-            drop_remainder: false,
-            optimizer: adam(1e-3),
-            loss: Loss::Mse,
-            l1: 0.0,
-            noise: None,
-            seed: 0,
-        };
-        let id = id.to_ascii_lowercase();
-        Ok(match id.as_str() {
-            "s0.1" => TrainConfig {
-                epochs: 25,
-                batch_size: 200,
-                drop_remainder: true,
-                optimizer: adam(1e-5),
-                loss: Loss::Sse,
-                ..base
-            },
-            "s1.6" => TrainConfig {
-                epochs: 1000,
-                batch_size: 60,
-                optimizer: sgd(1.5),
-                ..base
-            },
-            "s1.7" => TrainConfig {
-                epochs: 20,
-                batch_size: 32,
-                optimizer: sgd(1.5),
-                loss: Loss::Bce,
-                ..base
-            },
-            "s1.8" => TrainConfig {
-                epochs: 5,
-                batch_size: 32,
-                loss: Loss::Bce,
-                ..base
-            },
-            "s1.10" => TrainConfig {
-                epochs: 10,
-                batch_size: 32,
-                optimizer: sgd(1.5),
-                loss: Loss::Bce,
-                noise: gaussian(0.2, false),
-                ..base
-            },
-            "s1.11" => TrainConfig {
-                epochs: 100,
-                batch_size: 128,
-                ..base
-            },
-            "s2.2" | "s2.5" => TrainConfig {
-                epochs: 5,
-                loss: Loss::Bce,
-                ..base
-            },
-            "s2.3" => TrainConfig {
-                loss: Loss::Bce,
-                ..base
-            },
-            "s2.4" => TrainConfig {
-                loss: Loss::Bce,
-                noise: gaussian(0.2, true),
-                ..base
-            },
-            "s3.1" | "s3.2" | "s3.3" => TrainConfig {
-                epochs: 30,
-                noise: gaussian(0.3, true),
-                ..base
-            },
-            "s4.2" => TrainConfig {
-                optimizer: adam(3e-4),
-                ..base
-            },
-            "s4.3" | "s4.4" | "s4.5" | "s4.8" => base,
-            "s4.6" => TrainConfig {
-                epochs: 5,
-                l1: 4e-6,
-                ..base
-            },
-            "s4.7" => TrainConfig {
-                epochs: 5,
-                noise: gaussian(0.3, false),
-                ..base
-            },
-            "s4.9a" | "s4.9b" | "s4.9c" => TrainConfig { epochs: 5, ..base },
-            other => {
-                return Err(Error::invalid(
-                    "--model",
-                    format!("no training preset for '{other}'"),
-                ))
-            }
-        })
-    }
-
-    /// Checks every field, naming the flag at fault.
-    pub fn validate(&self) -> Result<()> {
-        if self.epochs == 0 {
-            return Err(Error::invalid("--epochs", "must be at least 1"));
-        }
-        if self.batch_size == 0 {
-            return Err(Error::invalid("--batch-size", "must be at least 1"));
-        }
-        if !self.l1.is_finite() || self.l1 < 0.0 {
-            return Err(Error::invalid("--l1", format!("{} must be ≥ 0", self.l1)));
-        }
-        self.optimizer.validate()
-    }
-}
-
-/// Losses of one finished epoch.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct EpochRecord {
-    /// 1-based epoch.
-    pub epoch: usize,
-    /// Mean training loss over the epoch's batches.
-    pub train_loss: f64,
-    /// Validation loss (clean inputs unless the run is denoising), when there is a validation set.
-    pub val_loss: Option<f64>,
-    /// Training images per second in this epoch.
-    pub images_per_second: f64,
-    /// Seconds this epoch took, validation included.
-    pub seconds: f64,
-}
-
-/// Everything measured during training.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct History {
-    /// One record per finished epoch.
-    pub epochs: Vec<EpochRecord>,
-    /// The loss of every batch, in order.
-    pub batch_losses: Vec<f64>,
-    /// Seconds spent training (all sessions of a resumed run).
-    pub train_seconds: f64,
-}
 
 /// What the trainer reports while it runs; the caller draws progress from it.
 #[derive(Debug, Clone, Copy)]
@@ -279,9 +110,9 @@ impl<'a> Trainer<'a> {
         };
         if batches_per_epoch == 0 {
             return Err(Error::invalid(
-                "--batch-size",
+                "batch_size",
                 format!(
-                    "{} exceeds the {n} training examples with drop-remainder",
+                    "{} exceeds the {n} training examples with drop_remainder",
                     c.batch_size
                 ),
             ));
@@ -294,7 +125,7 @@ impl<'a> Trainer<'a> {
                 done: state.batch,
             });
             let order = Tensor::from_slice(
-                &ae_data::dataset::permutation(n, mix(c.seed, epoch as u64, u64::MAX))
+                &ae_data::permutation(n, mix(c.seed, epoch as u64, u64::MAX))
                     .into_iter()
                     .map(|i| i as i64)
                     .collect::<Vec<_>>(),
@@ -416,40 +247,7 @@ fn mix(seed: u64, a: u64, b: u64) -> u64 {
     (z ^ (z >> 31)) >> 1
 }
 
-/// Images (n × pixels, values in [0, 1]) as a float tensor of shape `[n, ...shape]` on `device`.
-pub fn images_tensor(pixels: &ndarray::Array2<f32>, shape: &[i64], device: Device) -> Tensor {
-    let n = pixels.nrows() as i64;
-    let flat: Vec<f32> = pixels.iter().copied().collect();
-    let mut dims = vec![n];
-    dims.extend_from_slice(shape);
-    Tensor::from_slice(&flat)
-        .view(dims.as_slice())
-        .to_kind(Kind::Float)
-        .to_device(device)
-}
-
 /// Where a run keeps its checkpoint.
 pub fn checkpoint_dir(run: &Path) -> PathBuf {
     run.join("checkpoint")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_model_preset_has_valid_training_settings() {
-        for (id, _) in crate::config::PRESETS {
-            TrainConfig::preset(id).unwrap().validate().unwrap();
-        }
-        let s31 = TrainConfig::preset("S3.1").unwrap();
-        assert_eq!((s31.epochs, s31.batch_size), (30, 256));
-        assert_eq!(
-            s31.noise,
-            Some(Noise::Gaussian {
-                std: 0.3,
-                clamp: true
-            })
-        );
-    }
 }

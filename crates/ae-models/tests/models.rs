@@ -4,11 +4,9 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use ae_data::Noise;
-use ae_models::config::PRESETS;
-use ae_models::train::images_tensor;
-use ae_models::{
-    Autoencoder, Error, Event, Loss, Model, ModelConfig, OptimizerConfig, TrainConfig, Trainer,
-};
+use ae_models::images_tensor;
+use ae_models::presets::ALL as PRESETS;
+use ae_models::{Autoencoder, Error, Event, Loss, Model, OptimizerConfig, TrainConfig, Trainer};
 use tch::{Device, Kind, Tensor};
 
 /// libtorch's generator is process-wide and the tests run on parallel threads: each test that
@@ -51,8 +49,9 @@ fn every_preset_has_the_architectures_shapes_and_parameter_count() {
         ("s4.9b", 3568 + 2320 + 2056 + 129),
         ("s4.9c", 3568 + 2320 + 1160 + 73),
     ];
-    for (id, _) in PRESETS {
-        let config = ModelConfig::preset(id, None).unwrap();
+    for preset in PRESETS {
+        let id = preset.id;
+        let config = preset.model();
         let model = Model::build(&config, Device::Cpu).unwrap();
         let mut shape = vec![3i64];
         shape.extend(config.input_shape());
@@ -62,12 +61,16 @@ fn every_preset_has_the_architectures_shapes_and_parameter_count() {
         let mut code = vec![3i64];
         code.extend(config.code_shape());
         assert_eq!(f.code.size(), code, "{id} code shape");
-        if let Some((_, want)) = expected.iter().find(|(e, _)| e == id) {
+        if let Some((_, want)) = expected.iter().find(|(e, _)| *e == id) {
             assert_eq!(model.parameter_count(), *want, "{id} parameter count");
         }
     }
     // A code size replaces the bottleneck.
-    let m = Model::build(&ModelConfig::preset("s2.5", Some(5)).unwrap(), Device::Cpu).unwrap();
+    let m = Model::build(
+        &ae_models::presets::S2_5.model_with_code(Some(5)).unwrap(),
+        Device::Cpu,
+    )
+    .unwrap();
     assert_eq!(m.parameter_count(), dense_params(&[784, 5, 784]));
 }
 
@@ -100,8 +103,9 @@ fn config(noise: Option<Noise>, epochs: usize) -> TrainConfig {
 #[test]
 fn training_lowers_the_loss_for_dense_and_conv_models() {
     let _lock = rng_lock();
-    for (id, epochs) in [("s2.2", 8), ("s3.1", 6)] {
-        let model_config = ModelConfig::preset(id, None).unwrap();
+    for (preset, epochs) in [(ae_models::presets::S2_2, 8), (ae_models::presets::S3_1, 6)] {
+        let id = preset.id;
+        let model_config = preset.model();
         tch::manual_seed(1);
         let mut model = Model::build(&model_config, Device::Cpu).unwrap();
         let x = images_tensor(&toy_images(128), &model_config.input_shape(), Device::Cpu);
@@ -120,7 +124,7 @@ fn training_lowers_the_loss_for_dense_and_conv_models() {
 #[test]
 fn a_resumed_run_ends_with_the_losses_of_an_uninterrupted_one() {
     let _lock = rng_lock();
-    let model_config = ModelConfig::preset("s3.1", None).unwrap();
+    let model_config = ae_models::presets::S3_1.model();
     let x = images_tensor(&toy_images(96), &model_config.input_shape(), Device::Cpu);
     let noise = Some(Noise::gaussian(0.2).unwrap());
     let dir = tempfile::tempdir().unwrap();

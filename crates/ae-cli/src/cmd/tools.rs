@@ -5,14 +5,21 @@ use std::path::{Path, PathBuf};
 use ae_data::{Dataset, DatasetId};
 use ae_eval::figures::{ImageGrid, Normalise};
 use ae_eval::reconstruction::{mse, psnr};
-use ae_models::train::images_tensor;
-use ae_models::Autoencoder;
+use ae_lab::RunConfig;
+use ae_models::{images_tensor, to_array, Autoencoder};
 use anyhow::{bail, Context, Result};
 use ndarray::{concatenate, s, Array2, Axis};
 use rand::{Rng, SeedableRng};
 use tch::Tensor;
 
-use super::run;
+/// `--device` for the commands that use a finished run (libtorch's default threads).
+fn device(choice: &str) -> Result<tch::Device> {
+    super::run::DeviceFlags {
+        device: choice.to_owned(),
+        threads: None,
+    }
+    .select()
+}
 
 #[derive(clap::Args)]
 pub struct EncodeArgs {
@@ -79,15 +86,14 @@ pub struct GenerateArgs {
 
 fn images(
     dataset: &Option<String>,
-    config: &run::RunConfig,
+    config: &RunConfig,
     data_dir: &Path,
     split: &str,
 ) -> Result<ae_data::ImageSet> {
-    let id: DatasetId = dataset
-        .as_deref()
-        .unwrap_or(&config.dataset)
-        .parse()
-        .context("--dataset")?;
+    let id: DatasetId = match dataset {
+        Some(d) => d.parse().context("--dataset")?,
+        None => config.dataset,
+    };
     let data = Dataset::load(id, data_dir)?;
     match split {
         "train" => Ok(data.train),
@@ -97,11 +103,11 @@ fn images(
 }
 
 pub fn encode(args: &EncodeArgs, data_dir: &Path) -> Result<()> {
-    let device = run::device(&args.device, None)?;
-    let (config, model) = run::load_run(&args.run, device)?;
+    let device = device(&args.device)?;
+    let (config, model) = ae_lab::load_run(&args.run, device)?;
     let set = images(&args.dataset, &config, data_dir, &args.split)?;
     let x = images_tensor(&set.to_f32(), &config.model.input_shape(), device);
-    let codes = run::to_array(&model.evaluate(&x, 1000).code)?;
+    let codes = to_array(&model.evaluate(&x, 1000).code)?;
     let tmp = args.out.with_extension("partial.npy");
     ndarray_npy::write_npy(&tmp, &codes).with_context(|| format!("writing {}", tmp.display()))?;
     std::fs::rename(&tmp, &args.out).with_context(|| format!("writing {}", args.out.display()))?;
@@ -115,8 +121,8 @@ pub fn encode(args: &EncodeArgs, data_dir: &Path) -> Result<()> {
 }
 
 pub fn reconstruct(args: &ReconstructArgs, data_dir: &Path) -> Result<()> {
-    let device = run::device(&args.device, None)?;
-    let (config, model) = run::load_run(&args.run, device)?;
+    let device = device(&args.device)?;
+    let (config, model) = ae_lab::load_run(&args.run, device)?;
     let set = images(&args.dataset, &config, data_dir, "test")?;
     if args.n == 0 || args.n > set.len() {
         bail!("--n: must be between 1 and {}", set.len());
@@ -128,7 +134,7 @@ pub fn reconstruct(args: &ReconstructArgs, data_dir: &Path) -> Result<()> {
         None => clean.clone(),
     };
     let x = images_tensor(&input, &config.model.input_shape(), device);
-    let out = run::to_array(&model.evaluate(&x, 1000).output)?;
+    let out = to_array(&model.evaluate(&x, 1000).output)?;
     let mut rows = vec![clean.view()];
     let mut titles = vec!["original".to_string()];
     if noise.is_some() {
@@ -158,8 +164,8 @@ pub fn reconstruct(args: &ReconstructArgs, data_dir: &Path) -> Result<()> {
 }
 
 pub fn generate(args: &GenerateArgs) -> Result<()> {
-    let device = run::device(&args.device, None)?;
-    let (config, model) = run::load_run(&args.run, device)?;
+    let device = device(&args.device)?;
+    let (config, model) = ae_lab::load_run(&args.run, device)?;
     let code_shape = config.model.code_shape();
     let code_len: i64 = code_shape.iter().product();
     let latents: Array2<f32> = match &args.latents {
@@ -192,7 +198,7 @@ pub fn generate(args: &GenerateArgs) -> Result<()> {
         .to_device(device);
     let images = {
         let _g = tch::no_grad_guard();
-        run::to_array(&model.decode(&z, false)?)?
+        to_array(&model.decode(&z, false)?)?
     };
     let cols = (images.nrows() as f64).sqrt().ceil() as usize;
     let path = args

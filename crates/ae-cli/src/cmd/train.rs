@@ -2,11 +2,13 @@
 
 use std::path::{Path, PathBuf};
 
-use ae_data::Noise;
-use ae_models::{Loss, ModelConfig, TrainConfig};
+use ae_data::{DatasetId, Noise};
+use ae_lab::run::TRAINING_IMAGES;
+use ae_lab::{DataCache, RunConfig, TrainOptions};
+use ae_models::{Loss, ModelConfig, Preset};
 use anyhow::{bail, Context, Result};
 
-use super::run::{self, RunConfig};
+use super::run;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -71,15 +73,10 @@ pub fn parse_noise(s: &str) -> Result<Option<Noise>> {
 fn resolve(args: &Args) -> Result<RunConfig> {
     let mut config = match (&args.model, &args.config) {
         (Some(id), _) => {
-            let model = ModelConfig::preset(id, args.code_size)?;
-            let train = TrainConfig::preset(id)?;
+            let preset = Preset::get(id)?;
             RunConfig {
-                name: id.to_ascii_lowercase(),
-                dataset: "mnist".into(),
-                train_size: 0,
-                validation: 5000,
-                model,
-                train,
+                model: preset.model_with_code(args.code_size)?,
+                ..RunConfig::from_preset(preset, DatasetId::Mnist, 5000)
             }
         }
         (None, Some(path)) => {
@@ -105,7 +102,7 @@ fn resolve(args: &Args) -> Result<RunConfig> {
     }
     let t = &mut config.train;
     if let Some(v) = &args.dataset {
-        config.dataset = v.clone();
+        config.dataset = v.parse().context("--dataset")?;
     }
     if let Some(v) = args.epochs {
         t.epochs = v;
@@ -131,6 +128,9 @@ fn resolve(args: &Args) -> Result<RunConfig> {
     if let Some(v) = args.val {
         config.validation = v;
     }
+    config.train_size = args
+        .train_size
+        .unwrap_or(TRAINING_IMAGES.saturating_sub(config.validation));
     t.validate()?;
     config.model.validate()?;
     Ok(config)
@@ -138,32 +138,40 @@ fn resolve(args: &Args) -> Result<RunConfig> {
 
 pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
     if args.list {
-        for (id, what) in ae_models::config::PRESETS {
-            println!("{id:6} {what}");
+        for p in ae_models::presets::ALL {
+            println!("{:6} {}", p.id, p.what);
         }
         return Ok(());
     }
-    let mut config = resolve(args)?;
-    let id: ae_data::DatasetId = config.dataset.parse().context("--dataset")?;
-    config.train_size = args
-        .train_size
-        .unwrap_or(60_000usize.saturating_sub(config.validation));
-    let dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("runs").join(format!("{}-{id}", config.name)));
-    let device = run::device(&args.run.device, args.run.threads)?;
-    let trained = run::train(config, dir, data_dir, device, args.run.resume)?;
-    let metrics = run::evaluate(&trained)?;
+    let config = resolve(args)?;
+    let dir = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from("runs").join(format!("{}-{}", config.name, config.dataset))
+    });
+    let device = args.run.device.select()?;
+    let data = DataCache::new(data_dir);
+    run::install_ctrl_c();
+    let bar = run::Bar::new();
+    let trained = ae_lab::train(
+        config,
+        dir,
+        &data,
+        device,
+        TrainOptions {
+            resume: args.run.resume,
+            stop: Some(&run::STOP),
+            progress: &bar,
+        },
+    )?;
+    let m = ae_lab::evaluate(&trained)?;
     let summary = format!(
         "{} on {}: test loss {:.5}, test MSE {:.5}, PSNR {:.2} dB, {:.0} s training; results in {}",
-        metrics["model"].as_str().unwrap_or_default(),
+        m.model,
         trained.config.dataset,
-        metrics["test_loss"].as_f64().unwrap_or(f64::NAN),
-        metrics["test_mse_output"].as_f64().unwrap_or(f64::NAN),
-        metrics["test_psnr_output"].as_f64().unwrap_or(f64::NAN),
+        m.test_loss,
+        m.test_mse_output,
+        m.test_psnr_output,
         trained.history.train_seconds,
         trained.dir.display()
     );
-    run::finish(&trained.dir, &metrics, args.run.json, &summary)
+    run::finish(&trained.dir, &m, args.run.json, &summary)
 }

@@ -1,0 +1,35 @@
+//! Helpers several seeds' experiments share: the linear methods' data, a model's outputs and
+//! codes as arrays.
+
+use std::sync::Arc;
+
+use ae_data::Dataset;
+use ae_models::{images_tensor, to_array, Model};
+use ndarray::Array2;
+
+use crate::experiment::Experiment;
+use crate::Result;
+
+/// The experiment's data set, its training images as the linear methods get them (all, or the
+/// profile's subset) and its test images.
+pub fn load(ex: &Experiment<'_>) -> Result<(Arc<Dataset>, Array2<f32>, Array2<f32>)> {
+    let data = ex.data(ex.dataset())?;
+    let train = match ex.lab.profile.linear_size {
+        Some(n) => data.train.first(n).to_f32(),
+        None => data.train.to_f32(),
+    };
+    let test = data.test.to_f32();
+    Ok((data, train, test))
+}
+
+/// The model's outputs for images `x` (one per row), reshaped to `shape` on the way in.
+pub fn outputs(model: &Model, x: &Array2<f32>, shape: &[i64]) -> Result<Array2<f32>> {
+    let f = model.evaluate(&images_tensor(x, shape, model.device()), 1000);
+    Ok(to_array(&f.output)?)
+}
+
+/// The model's codes for images `x`, flattened to one row each.
+pub fn codes(model: &Model, x: &Array2<f32>, shape: &[i64]) -> Result<Array2<f32>> {
+    let f = model.evaluate(&images_tensor(x, shape, model.device()), 1000);
+    Ok(to_array(&f.code)?)
+}

@@ -1,0 +1,11 @@
+//! The experiments, one module per seed; each function fills its [`Experiment`]'s section.
+//! The catalogue (`crate::catalogue`) lists them with their ids, titles and presets.
+//!
+//! [`Experiment`]: crate::experiment::Experiment
+
+mod common;
+pub mod s0;
+pub mod s1;
+pub mod s2;
+pub mod s3;
+pub mod s4;

@@ -1,0 +1,168 @@
+//! What commands and experiments do with a trained model or on their own beyond the standard
+//! evaluation: decoding random latents (S3.2), clustering the codes (S3.3), and seed 000's
+//! k-means from scratch on four blobs (S0.3).
+
+use std::path::Path;
+use std::time::Instant;
+
+use ae_eval::clustering::{cluster_accuracy, nmi};
+use ae_eval::figures::{
+    confusion_png, line_plot, scatter_plot, ImageGrid, Markers, Normalise, Series,
+};
+use ae_linear::kmeans::from_scratch;
+use ae_linear::KMeans;
+use ae_models::{images_tensor, to_array, Autoencoder, Model};
+use ndarray::Array2;
+use rand::{Rng, SeedableRng};
+use rand_distr::{Distribution, StandardNormal};
+use serde::{Deserialize, Serialize};
+use tch::Tensor;
+
+use crate::run::Trained;
+use crate::Result;
+
+/// S3.2: decodes 9 latents drawn uniform in [0, 1)^`code_size` (seeded) into a 3 × 3 grid at
+/// `path`.
+pub fn generate_grid(model: &Model, code_size: usize, seed: u64, path: &Path) -> Result<()> {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let latents: Vec<f32> = (0..9 * code_size).map(|_| rng.gen::<f32>()).collect();
+    let z = Tensor::from_slice(&latents)
+        .view([9, code_size as i64])
+        .to_device(model.device());
+    let generated = {
+        let _g = tch::no_grad_guard();
+        to_array(&model.decode(&z, false)?)?
+    };
+    ImageGrid::new(generated.view(), 28, 28, 3)?
+        .normalise(Normalise::Fixed)
+        .scale(3)
+        .save(path)?;
+    Ok(())
+}
+
+/// The result of clustering a run's codes (S3.3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Clustering {
+    /// Accuracy after the best one-to-one relabelling (Kuhn–Munkres).
+    pub accuracy: f64,
+    /// Normalised mutual information.
+    pub nmi: f64,
+    /// The label each cluster is mapped to.
+    pub mapping: Vec<Option<usize>>,
+    /// Seconds k-means took.
+    pub seconds: f64,
+}
+
+/// S3.3: k-means (10 clusters, 10 restarts, seeded) on the codes of the run's training images,
+/// scored by Kuhn–Munkres accuracy; writes `confusion.json` and `confusion.png` into `dir`.
+pub fn cluster_codes(t: &Trained, seed: u64, dir: &Path) -> Result<Clustering> {
+    let device = t.model.device();
+    let x = images_tensor(&t.train.to_f32(), &t.config.model.input_shape(), device);
+    let codes = to_array(&t.model.evaluate(&x, 1000).code)?;
+    let start = Instant::now();
+    let km = KMeans::params(10)
+        .n_init(10)
+        .seed(seed)
+        .fit(&codes.view())?;
+    let seconds = start.elapsed().as_secs_f64();
+    let labels: Vec<usize> = t.train.labels().iter().map(|&l| usize::from(l)).collect();
+    let clusters = km.labels().to_vec();
+    let acc = cluster_accuracy(&clusters, &labels)?;
+    ae_eval::report::write_json(&dir.join("confusion.json"), &acc.confusion)?;
+    confusion_png(
+        &dir.join("confusion.png"),
+        &acc.confusion.counts,
+        &format!(
+            "k-means on {}-d codes of {} training images: accuracy {:.3}",
+            codes.ncols(),
+            clusters.len(),
+            acc.accuracy
+        ),
+    )?;
+    Ok(Clustering {
+        accuracy: acc.accuracy,
+        nmi: nmi(&clusters, &labels)?,
+        mapping: acc.mapping,
+        seconds,
+    })
+}
+
+/// What seed 000's k-means from scratch did (S0.3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KmeansDemo {
+    /// Iterations run.
+    pub iterations: usize,
+    /// Seed of the blobs and the initial means.
+    pub seed: u64,
+    /// Distortion after every assignment and every update, in order.
+    pub distortions: Vec<f64>,
+    /// The means after the last update.
+    pub final_means: Vec<Vec<f64>>,
+}
+
+/// S0.3 into `out`: four 2-D blobs, initial means N(0, 1) as the seed draws them, `iterations`
+/// Lloyd steps; `iteration-<t>.png` per iteration and `distortion.png`.
+pub fn kmeans_demo(out: &Path, seed: u64, iterations: usize) -> Result<KmeansDemo> {
+    let (x, _) = ae_data::synthetic::four_blobs(seed);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed.wrapping_add(1));
+    let init = Array2::from_shape_fn((4, 2), |_| StandardNormal.sample(&mut rng));
+    let trace = from_scratch::run(&x.view(), &init.view(), iterations)?;
+    let points: Vec<(f64, f64)> = x.rows().into_iter().map(|r| (r[0], r[1])).collect();
+    let as_points = |m: &Array2<f64>| {
+        m.rows()
+            .into_iter()
+            .map(|r| (r[0], r[1]))
+            .collect::<Vec<_>>()
+    };
+    for (t, labels) in trace.labels.iter().enumerate() {
+        scatter_plot(
+            &out.join(format!("iteration-{t}.png")),
+            &format!(
+                "Iteration {t}: distortion {:.1} after assignment, {:.1} after update",
+                trace.distortions[2 * t],
+                trace.distortions[2 * t + 1]
+            ),
+            &points,
+            &labels.to_vec(),
+            None,
+            &[
+                Markers {
+                    name: "old means".into(),
+                    points: as_points(&trace.means[t]),
+                    rgb: (220, 0, 0),
+                },
+                Markers {
+                    name: "new means".into(),
+                    points: as_points(&trace.means[t + 1]),
+                    rgb: (255, 165, 0),
+                },
+            ],
+        )?;
+    }
+    let curve: Vec<(f64, f64)> = trace
+        .distortions
+        .iter()
+        .enumerate()
+        .map(|(i, &d)| (i as f64 / 2.0, d))
+        .collect();
+    line_plot(
+        &out.join("distortion.png"),
+        "k-means distortion (after each assignment and update)",
+        "iteration",
+        "distortion",
+        &[Series {
+            name: "distortion".into(),
+            points: curve,
+        }],
+    )?;
+    Ok(KmeansDemo {
+        iterations,
+        seed,
+        distortions: trace.distortions.clone(),
+        final_means: trace
+            .final_means()
+            .outer_iter()
+            .map(|r| r.to_vec())
+            .collect(),
+    })
+}

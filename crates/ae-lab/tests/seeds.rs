@@ -1,0 +1,170 @@
+//! Every seed's experiments run through the library on small data (a few hundred images, one
+//! epoch), each checked on numbers that would be wrong if its code were: the point is that each
+//! experiment runs end to end and fills its section, not the seeds' figures (the pipeline's full
+//! profile gives those).
+
+use std::path::{Path, PathBuf};
+
+use ae_data::DatasetId;
+use ae_lab::{catalogue, runner, DataCache, Lab, Profile, Quiet, Section};
+
+/// A few hundred images, one epoch.
+const TINY: Profile = Profile {
+    name: "tiny",
+    train_size: Some(300),
+    validation: 100,
+    max_epochs: Some(1),
+    tsne_points: 60,
+    linear_size: Some(1000),
+};
+
+/// The workspace's data folder when it holds MNIST and Fashion-MNIST; skipped (with a message)
+/// otherwise, unless `AE_REQUIRE_DATA=1` (set by `cargo xtask test` after fetching).
+fn data_dir() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data");
+    let cache = DataCache::new(&dir);
+    if cache.has(DatasetId::Mnist) && cache.has(DatasetId::FashionMnist) {
+        return Some(dir);
+    }
+    assert_ne!(
+        std::env::var("AE_REQUIRE_DATA").as_deref(),
+        Ok("1"),
+        "AE_REQUIRE_DATA=1 but MNIST or Fashion-MNIST is not in {}",
+        dir.display()
+    );
+    eprintln!("SKIPPED: MNIST and Fashion-MNIST are not fetched (cargo xtask fetch-mnist)");
+    None
+}
+
+/// Runs seed `seed`'s experiments into a fresh folder; returns each section by id.
+fn run_seed(seed: &str) -> Option<(tempfile::TempDir, Vec<Section>)> {
+    let data = DataCache::new(data_dir()?);
+    let dir = tempfile::tempdir().unwrap();
+    let lab = Lab {
+        out: dir.path().to_path_buf(),
+        data: &data,
+        profile: TINY,
+        dataset: DatasetId::Mnist,
+        device: tch::Device::Cpu,
+        progress: &Quiet,
+        stop: None,
+        catalogue_link: None,
+    };
+    let selected = catalogue::select(Some(seed)).unwrap();
+    let summary = runner::run(&lab, &selected).unwrap();
+    assert_eq!(summary.ran.len(), selected.len());
+    let sections: Vec<Section> = selected
+        .iter()
+        .map(|e| {
+            let s = runner::complete(dir.path(), &e.id.key())
+                .unwrap_or_else(|| panic!("{} is not complete", e.id));
+            assert_eq!(s.title, e.title);
+            assert!(
+                !s.done || !s.rows.is_empty() || !s.figures.is_empty(),
+                "{} is empty",
+                e.id
+            );
+            s
+        })
+        .collect();
+    Some((dir, sections))
+}
+
+fn number(s: &Section, path: &[&str]) -> f64 {
+    let mut v = &s.metrics;
+    for p in path {
+        v = &v[*p];
+    }
+    v.as_f64()
+        .unwrap_or_else(|| panic!("{}: {path:?} is not a number in {}", s.id, s.metrics))
+}
+
+#[test]
+fn seed_0_cnn_autoencoder_pca_and_kmeans() {
+    let Some((_dir, s)) = run_seed("S0") else {
+        return;
+    };
+    // S0.1 after one epoch on 300 images: an SSE per image between perfect and all-black (~100).
+    let sse = number(&s[0], &["run", "test_sse_output"]);
+    assert!(sse > 1.0 && sse < 120.0, "{sse}");
+    // S0.2: PCA-32 fitted on 1,000 images keeps most of the variance.
+    let evr = number(&s[1], &["explained_variance_ratio_sum"]);
+    assert!(evr > 0.6 && evr < 0.9, "{evr}");
+    assert!(number(&s[1], &["test_sse"]) < number(&s[1], &["test_sse_clipped"]) + 1e-9);
+    assert_eq!(s[2].rows[0].ours, "yes");
+}
+
+#[test]
+fn seed_1_lecture() {
+    let Some((_dir, s)) = run_seed("S1") else {
+        return;
+    };
+    let by = |id: &str| s.iter().find(|x| x.id == id).unwrap();
+    // S1.2: the SVD and eigh solvers agree on the components.
+    let cos: Vec<f64> =
+        serde_json::from_value(by("S1.2").metrics["svd_eigh_abs_cos"].clone()).unwrap();
+    assert!(cos.iter().all(|c| *c > 0.999), "{cos:?}");
+    // S1.3: the 95 % dimension is between a handful and all 784.
+    let d95 = number(by("S1.3"), &["d95"]);
+    assert!(d95 > 10.0 && d95 < 784.0, "{d95}");
+    assert_eq!(number(by("S1.3"), &["fraction_components"]), d95);
+    // S1.4: incremental and randomized PCA within 1 % of exact.
+    let exact = number(by("S1.4"), &["test_sse_exact"]);
+    for k in ["test_sse_incremental", "test_sse_randomized"] {
+        assert!((number(by("S1.4"), &[k]) / exact - 1.0).abs() < 0.01, "{k}");
+    }
+    // S1.6: the linear autoencoder's plane is PCA's.
+    let cos: Vec<f64> =
+        serde_json::from_value(by("S1.6").metrics["principal_angle_cosines"].clone()).unwrap();
+    assert!(cos.iter().all(|c| *c > 0.99), "{cos:?}");
+    assert!(!by("S1.9").done);
+    // S1.12: 1-NN in pixel space on 100 labelled images beats chance by far.
+    assert!(number(by("S1.12"), &["accuracy_pixels"]) > 0.5);
+}
+
+#[test]
+fn seed_2_gradients_and_dense_autoencoders_on_both_data_sets() {
+    let Some((_dir, s)) = run_seed("S2") else {
+        return;
+    };
+    for e in s[0].metrics["check"]["max_relative_error"]
+        .as_object()
+        .unwrap()
+        .values()
+    {
+        assert!(e.as_f64().unwrap() < 1e-4, "{e}");
+    }
+    for sec in &s[1..4] {
+        for ds in ["mnist", "fashion-mnist"] {
+            let bce = number(sec, &[ds, "test_loss"]);
+            assert!(bce > 0.05 && bce < 0.7, "{} {ds}: {bce}", sec.id);
+        }
+    }
+    assert!(s[4].metrics.get("fashion-mnist-95").is_some());
+}
+
+#[test]
+fn seed_3_denoiser_generation_clustering() {
+    let Some((dir, s)) = run_seed("S3") else {
+        return;
+    };
+    let noisy = number(&s[0], &["run", "test_psnr_noisy"]);
+    assert!(noisy > 9.0 && noisy < 16.0, "{noisy}");
+    assert!(dir.path().join("S3.2/generated.png").is_file());
+    let acc = number(&s[2], &["cluster_accuracy"]);
+    assert!(acc > 0.1 && acc <= 1.0, "{acc}");
+}
+
+#[test]
+fn seed_4_pca_vs_autoencoders() {
+    let Some((_dir, s)) = run_seed("S4") else {
+        return;
+    };
+    let sse: Vec<f64> = serde_json::from_value(s[0].metrics["sse_per_image"].clone()).unwrap();
+    assert_eq!(sse.len(), 10);
+    assert!(sse.iter().all(|e| *e > 0.0 && *e < 100.0), "{sse:?}");
+    // S4.4: images unlike the training digits are reconstructed worse than digits.
+    let ood = number(&s[3], &["x256", "mse_ood"]);
+    let digits = number(&s[3], &["x256", "mse_digits"]);
+    assert!(ood > digits, "{ood} vs {digits}");
+}

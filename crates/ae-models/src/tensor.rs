@@ -1,0 +1,42 @@
+//! Moving images between ndarray (what ae-data, ae-linear and ae-eval use) and tensors.
+
+use ndarray::Array2;
+use tch::{Device, Kind, Tensor};
+
+use crate::Result;
+
+/// Images (n × pixels, values in [0, 1]) as a float tensor of shape `[n, ...shape]` on `device`.
+pub fn images_tensor(pixels: &ndarray::Array2<f32>, shape: &[i64], device: Device) -> Tensor {
+    let n = pixels.nrows() as i64;
+    let flat: Vec<f32> = pixels.iter().copied().collect();
+    let mut dims = vec![n];
+    dims.extend_from_slice(shape);
+    Tensor::from_slice(&flat)
+        .view(dims.as_slice())
+        .to_kind(Kind::Float)
+        .to_device(device)
+}
+
+/// A tensor's rows as an (n × features) `f32` array, on the CPU, whatever its shape and device.
+pub fn to_array(t: &Tensor) -> Result<Array2<f32>> {
+    let t = t.to_device(Device::Cpu).to_kind(Kind::Float).contiguous();
+    let n = t.size().first().copied().unwrap_or(0);
+    let flat = t.f_view([n, -1])?;
+    let cols = flat.size()[1] as usize;
+    let v = Vec::<f32>::try_from(flat.reshape([-1]))?;
+    Array2::from_shape_vec((n as usize, cols), v)
+        .map_err(|e| crate::Error::invalid("tensor", e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn images_and_arrays_round_trip() {
+        let x = Array2::from_shape_fn((3, 4), |(i, j)| (i * 4 + j) as f32 / 12.0);
+        let t = images_tensor(&x, &[1, 2, 2], Device::Cpu);
+        assert_eq!(t.size(), vec![3, 1, 2, 2]);
+        assert_eq!(to_array(&t).unwrap(), x);
+    }
+}

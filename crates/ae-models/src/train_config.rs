@@ -1,0 +1,48 @@
+//! How to train: the settings a run's `config.json` records besides the model.
+
+use ae_data::Noise;
+use serde::{Deserialize, Serialize};
+
+use crate::loss::Loss;
+use crate::optim::OptimizerConfig;
+use crate::{Error, Result};
+
+/// How to train: everything a run's `config.json` records besides the model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainConfig {
+    /// Passes over the training set.
+    pub epochs: usize,
+    /// Examples per batch.
+    pub batch_size: usize,
+    /// Drop the last, smaller batch of each epoch (S0.1 does).
+    pub drop_remainder: bool,
+    /// Optimiser and learning rate.
+    pub optimizer: OptimizerConfig,
+    /// Reconstruction loss.
+    pub loss: Loss,
+    /// λ of an L1 penalty on the code (0 for none).
+    pub l1: f64,
+    /// Corruption of the inputs (the target stays clean): a denoising autoencoder.
+    pub noise: Option<Noise>,
+    /// Seed of the initialisation, the shuffles and the noise.
+    pub seed: u64,
+}
+
+impl TrainConfig {
+    /// Checks every field, naming the parameter at fault.
+    pub fn validate(&self) -> Result<()> {
+        if self.epochs == 0 {
+            return Err(Error::invalid("epochs", "must be ≥ 1"));
+        }
+        if self.batch_size == 0 {
+            return Err(Error::invalid("batch_size", "must be ≥ 1"));
+        }
+        if !self.l1.is_finite() || self.l1 < 0.0 {
+            return Err(Error::invalid(
+                "l1",
+                format!("must be ≥ 0, not {}", self.l1),
+            ));
+        }
+        self.optimizer.validate()
+    }
+}
