@@ -10,8 +10,8 @@ use serde::Serialize;
 use std::sync::Arc;
 
 use crate::evaluate::{evaluate, RunMetrics};
-use crate::run::{read_config, train, RunConfig, TrainOptions, Trained, TRAINING_IMAGES};
 use crate::lab::Lab;
+use crate::run::{read_config, train, RunConfig, TrainOptions, Trained, TRAINING_IMAGES};
 use crate::section::{Figure, Row, Section};
 use crate::{Error, Result};
 
