@@ -209,17 +209,19 @@ fn device_noise_has_the_models_statistics() {
 }
 
 #[test]
-fn bad_training_settings_name_the_flag() {
+fn bad_training_settings_name_the_parameter() {
     let mut c = config(None, 0);
-    assert!(Trainer::new(c.clone())
-        .err()
-        .unwrap()
-        .to_string()
-        .contains("--epochs"));
+    assert_eq!(
+        Trainer::new(c.clone()).err().unwrap().to_string(),
+        "invalid epochs: must be ≥ 1"
+    );
     c.epochs = 1;
     c.optimizer = OptimizerConfig::Adam {
         lr: -1.0,
         weight_decay: 0.0,
     };
-    assert!(Trainer::new(c).err().unwrap().to_string().contains("--lr"));
+    assert_eq!(
+        Trainer::new(c).err().unwrap().to_string(),
+        "invalid lr: must be > 0, not -1"
+    );
 }
