@@ -24,19 +24,14 @@ const FLAGS: &[(&str, &str)] = &[
 /// The parameter an error is about, looking through the whole chain of causes.
 fn parameter(err: &anyhow::Error) -> Option<String> {
     err.chain().find_map(|e| {
-        if let Some(e) = e.downcast_ref::<ae_lab::Error>() {
-            return e.parameter().map(str::to_owned);
-        }
-        if let Some(ae_models::Error::Invalid { field, .. }) = e.downcast_ref::<ae_models::Error>()
-        {
-            return Some(field.clone());
-        }
-        if let Some(ae_data::Error::InvalidParameter { name, .. }) =
-            e.downcast_ref::<ae_data::Error>()
-        {
-            return Some((*name).to_owned());
-        }
-        None
+        let name = if let Some(e) = e.downcast_ref::<ae_lab::Error>() {
+            e.parameter()
+        } else if let Some(e) = e.downcast_ref::<ae_models::Error>() {
+            e.parameter()
+        } else {
+            e.downcast_ref::<ae_data::Error>()?.parameter()
+        };
+        name.map(str::to_owned)
     })
 }
 

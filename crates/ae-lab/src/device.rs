@@ -17,8 +17,3 @@ pub fn select(choice: DeviceChoice, threads: Option<usize>) -> Result<Device> {
     }
     Ok(ae_models::init_device(choice)?)
 }
-
-/// One line naming the device (e.g. `cpu, 2 threads`).
-pub fn describe(device: Device) -> String {
-    ae_models::device::describe(device)
-}

@@ -93,8 +93,8 @@ impl Error {
     pub fn parameter(&self) -> Option<&str> {
         match self {
             Error::Invalid { name, .. } => Some(name),
-            Error::Model(ae_models::Error::Invalid { field, .. }) => Some(field),
-            Error::Data(ae_data::Error::InvalidParameter { name, .. }) => Some(name),
+            Error::Model(e) => e.parameter(),
+            Error::Data(e) => e.parameter(),
             Error::Experiment { source, .. } => source.parameter(),
             _ => None,
         }

@@ -2,6 +2,7 @@
 //! device, profile). Experiment functions receive one and use its helpers to train preset runs,
 //! add table rows, notes, numbers and figures.
 
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
 
 use ae_data::{Dataset, DatasetId};
@@ -38,6 +39,8 @@ pub struct Experiment<'a> {
     pub dir: PathBuf,
     /// What it leaves for the report.
     pub section: Section,
+    /// Set by [`Experiment::train`].
+    trained: Cell<bool>,
 }
 
 impl<'a> Experiment<'a> {
@@ -46,7 +49,12 @@ impl<'a> Experiment<'a> {
     pub fn new(lab: &'a Lab<'a>, section: Section) -> Result<Self> {
         let dir = lab.out.join(&section.id);
         crate::error::create_dir(&dir)?;
-        Ok(Experiment { lab, dir, section })
+        Ok(Experiment {
+            lab,
+            dir,
+            section,
+            trained: Cell::new(false),
+        })
     }
 
     /// The data set of the experiments (the S2 ones run on both).
@@ -113,6 +121,14 @@ impl<'a> Experiment<'a> {
         }
     }
 
+    /// The experiment's one run shown and recorded: its reconstructions and loss curve as
+    /// figures, its metrics and configuration under `run`.
+    pub fn report_run(&mut self, r: &Run) -> Result<()> {
+        let label = self.section.id.clone();
+        self.standard_figures(r, &label);
+        self.record("run", r)
+    }
+
     /// A run's reconstructions and loss curve, when it has them.
     pub fn standard_figures(&mut self, r: &Run, label: &str) {
         self.figure_if(
@@ -125,11 +141,10 @@ impl<'a> Experiment<'a> {
         );
     }
 
-    /// Says the numbers are a smoke run's when the profile is cut down.
-    pub fn quick_note(&mut self) {
-        if self.lab.profile.is_reduced() {
-            self.note("Quick profile: a few thousand images and at most two epochs, so the numbers are far from the seed's; the full profile uses the seed's settings.");
-        }
+    /// Whether the experiment trained (or reused) a run through [`Experiment::train`]: the
+    /// runner then notes a cut-down profile's numbers as a smoke run's.
+    pub fn trained(&self) -> bool {
+        self.trained.get()
     }
 
     /// Records a run's metrics (without its per-epoch history) and configuration under `key`.
@@ -170,6 +185,7 @@ impl<'a> Experiment<'a> {
             },
         )?;
         let m = evaluate(&t)?;
+        self.trained.set(true);
         Ok(Run { t, m })
     }
 }

@@ -1,6 +1,6 @@
 //! What commands and experiments do with a trained model or on their own beyond the standard
-//! evaluation: decoding random latents (S3.2), clustering the codes (S3.3), and seed 000's
-//! k-means from scratch on four blobs (S0.3).
+//! evaluation: decoding random latents (S3.2), clustering the codes (S3.3), PCA's
+//! reconstructions (S0.2, `ae pca`), and seed 000's k-means from scratch on four blobs (S0.3).
 
 use std::path::Path;
 use std::time::Instant;
@@ -9,10 +9,11 @@ use ae_eval::clustering::{cluster_accuracy, nmi};
 use ae_eval::figures::{
     confusion_png, line_plot, scatter_plot, ImageGrid, Markers, Normalise, Series,
 };
+use ae_eval::reconstruction::mean_sse;
 use ae_linear::kmeans::from_scratch;
-use ae_linear::KMeans;
+use ae_linear::{KMeans, PcaParams};
 use ae_models::{images_tensor, to_array, Autoencoder, Model};
-use ndarray::Array2;
+use ndarray::{concatenate, s, Array2, Axis};
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
@@ -84,6 +85,73 @@ pub fn cluster_codes(t: &Trained, seed: u64, dir: &Path) -> Result<Clustering> {
         nmi: nmi(&clusters, &labels)?,
         mapping: acc.mapping,
         seconds,
+    })
+}
+
+/// PCA fitted on training images and measured on test images (S0.2, `ae pca`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PcaReconstruction {
+    /// Components kept.
+    pub components: usize,
+    /// Mean over test images of each one's sum of squared errors.
+    pub test_sse: f64,
+    /// The same with the reconstructions clipped to [0, 1].
+    pub test_sse_clipped: f64,
+    /// Share of the training variance the components keep.
+    pub explained_variance_ratio_sum: f64,
+    /// Seconds the fit took.
+    pub fit_seconds: f64,
+}
+
+/// Fits `params` on `train` (28 × 28 images, one per row), measures the test SSE with and
+/// without clipping, and draws into `dir` the first (up to) 16 components, `eigen-digits.png`,
+/// and 10 test images with their reconstructions, `reconstructions.png`, at `scale` pixels per
+/// pixel.
+pub fn pca_reconstruction(
+    params: &PcaParams,
+    train: &Array2<f32>,
+    test: &Array2<f32>,
+    dir: &Path,
+    scale: u32,
+) -> Result<PcaReconstruction> {
+    let start = Instant::now();
+    let pca = params.fit(&train.view())?;
+    let fit_seconds = start.elapsed().as_secs_f64();
+    let recon = pca.inverse_transform(&pca.transform(&test.view())?.view())?;
+    let clipped = recon.mapv(|v| v.clamp(0.0, 1.0));
+    let k = pca.n_components();
+    let n = 10.min(test.nrows());
+    let grid = concatenate![
+        Axis(0),
+        test.slice(s![..n, ..]),
+        recon.slice(s![..n, ..]),
+        clipped.slice(s![..n, ..])
+    ];
+    ImageGrid::new(grid.view(), 28, 28, n)?
+        .normalise(Normalise::Fixed)
+        .row_titles(vec![
+            "original".into(),
+            format!("PCA-{k}"),
+            "clipped".into(),
+        ])
+        .scale(scale)
+        .save(&dir.join("reconstructions.png"))?;
+    let shown = k.min(16);
+    ImageGrid::new(pca.components().slice(s![..shown, ..]), 28, 28, 8)?
+        .normalise(Normalise::PerTile)
+        .captions((1..=shown).map(|i| format!("PC{i}")).collect())
+        .scale(scale)
+        .save(&dir.join("eigen-digits.png"))?;
+    Ok(PcaReconstruction {
+        components: k,
+        test_sse: mean_sse(&test.view(), &recon.view())?,
+        test_sse_clipped: mean_sse(&test.view(), &clipped.view())?,
+        explained_variance_ratio_sum: pca
+            .explained_variance_ratio()
+            .iter()
+            .map(|&v| f64::from(v))
+            .sum(),
+        fit_seconds,
     })
 }
 

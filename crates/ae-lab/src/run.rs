@@ -52,13 +52,18 @@ impl RunConfig {
         }
     }
 
-    /// Checks every field against itself and a training set of `available` images.
-    pub fn validate(&self, available: usize) -> Result<()> {
+    /// Checks every field (before any data is read).
+    pub fn validate(&self) -> Result<()> {
         self.train.validate()?;
         self.model.validate()?;
         if self.train_size == 0 {
             return Err(Error::invalid("train_size", "must be ≥ 1"));
         }
+        Ok(())
+    }
+
+    /// Checks that the training and validation images fit in the `available` training images.
+    fn check_fits(&self, available: usize) -> Result<()> {
         if self.validation + self.train_size > available {
             return Err(Error::invalid(
                 "train_size",
@@ -138,9 +143,10 @@ pub fn train(
     device: Device,
     options: TrainOptions<'_>,
 ) -> Result<Trained> {
+    config.validate()?;
     let dataset = data.get(config.dataset)?;
     let all = dataset.train.len();
-    config.validate(all)?;
+    config.check_fits(all)?;
     let (train, val) = dataset
         .train
         .random_split(all - config.validation, config.train.seed)?;

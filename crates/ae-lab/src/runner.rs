@@ -16,6 +16,9 @@ use crate::progress::PipelineEvent;
 use crate::section::Section;
 use crate::{report, Error, Result};
 
+/// The note every experiment that trained gets under a cut-down profile.
+const QUICK_NOTE: &str = "Quick profile: a few thousand images and at most two epochs, so the numbers are far from the seed's; the full profile uses the seed's settings.";
+
 /// What a pipeline run did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
@@ -51,6 +54,9 @@ pub fn run_experiment(lab: &Lab<'_>, entry: &'static Entry) -> Result<Section> {
         id: entry.id.key(),
         source: Box::new(e),
     })?;
+    if x.trained() && lab.profile.is_reduced() {
+        x.note(QUICK_NOTE);
+    }
     let mut section = x.section;
     section.seconds = t0.elapsed().as_secs_f64();
     ae_eval::report::write_json(&x.dir.join("section.json"), &section)?;

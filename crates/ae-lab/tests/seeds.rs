@@ -3,9 +3,8 @@
 //! experiment runs end to end and fills its section, not the seeds' figures (the pipeline's full
 //! profile gives those).
 
-use std::path::{Path, PathBuf};
-
 use ae_data::DatasetId;
+use ae_e2e::real_data;
 use ae_lab::{catalogue, runner, DataCache, Lab, Profile, Quiet, Section};
 
 /// A thousand images, one epoch.
@@ -18,39 +17,11 @@ const TINY: Profile = Profile {
     linear_size: Some(1000),
 };
 
-/// The workspace's data folder when it holds MNIST and Fashion-MNIST; skipped (with a message)
-/// otherwise, unless `AE_REQUIRE_DATA=1` (set by `cargo xtask test` after fetching).
-fn data_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data");
-    let cache = DataCache::new(&dir);
-    if cache.has(DatasetId::Mnist) && cache.has(DatasetId::FashionMnist) {
-        return Some(dir);
-    }
-    assert_ne!(
-        std::env::var("AE_REQUIRE_DATA").as_deref(),
-        Ok("1"),
-        "AE_REQUIRE_DATA=1 but MNIST or Fashion-MNIST is not in {}",
-        dir.display()
-    );
-    eprintln!("SKIPPED: MNIST and Fashion-MNIST are not fetched (cargo xtask fetch-mnist)");
-    None
-}
-
-/// Runs seed `seed`'s experiments into a fresh folder; returns each section by id. It runs on
-/// a thread with the stack a program's main thread has (8 MiB; a test thread gets 2 MiB), as
-/// the experiments get in the `ae` binary: t-SNE's Barnes–Hut tree recurses deeply.
+/// Runs seed `seed`'s experiments into a fresh folder; returns each section by id. Skipped
+/// (with a message) without MNIST and Fashion-MNIST, unless `AE_REQUIRE_DATA=1`.
 fn run_seed(seed: &str) -> Option<(tempfile::TempDir, Vec<Section>)> {
-    let dir = data_dir()?;
-    let seed = seed.to_owned();
-    std::thread::Builder::new()
-        .stack_size(8 << 20)
-        .spawn(move || run_seed_here(&seed, dir))
-        .unwrap()
-        .join()
-        .unwrap()
-}
-
-fn run_seed_here(seed: &str, data_dir: PathBuf) -> Option<(tempfile::TempDir, Vec<Section>)> {
+    let data_dir = real_data(DatasetId::Mnist)?;
+    real_data(DatasetId::FashionMnist)?;
     let data = DataCache::new(data_dir);
     let dir = tempfile::tempdir().unwrap();
     let lab = Lab {

@@ -54,6 +54,15 @@ impl Error {
         }
     }
 
+    /// The setting at fault, when this is (or wraps) an invalid value.
+    pub fn parameter(&self) -> Option<&str> {
+        match self {
+            Error::Invalid { field, .. } => Some(field),
+            Error::Data(e) => e.parameter(),
+            _ => None,
+        }
+    }
+
     /// An I/O error on `path`.
     pub fn io(path: impl Into<std::path::PathBuf>, source: std::io::Error) -> Self {
         Error::Io {

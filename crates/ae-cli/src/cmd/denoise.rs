@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use ae_data::{DatasetId, Noise};
 use ae_lab::run::TRAINING_IMAGES;
-use ae_lab::{probes, DataCache, RunConfig, RunMetrics, TrainOptions};
+use ae_lab::{probes, RunConfig, RunMetrics};
 use ae_models::presets;
 use anyhow::{Context, Result};
 
@@ -77,7 +77,6 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
     train.optimizer = train.optimizer.with_lr(args.lr);
     train.noise = Some(noise);
     train.seed = args.seed;
-    train.validate()?;
     let dataset: DatasetId = args.dataset.parse().context("--dataset")?;
     let config = RunConfig {
         train_size: args
@@ -92,22 +91,7 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("runs").join(format!("denoise-{dataset}")));
-    let device = args.run.device.select()?;
-    let data = DataCache::new(data_dir);
-    run::install_ctrl_c();
-    let bar = run::Bar::new();
-    let t = ae_lab::train(
-        config,
-        dir,
-        &data,
-        device,
-        TrainOptions {
-            resume: args.run.resume,
-            stop: Some(&run::STOP),
-            progress: &bar,
-        },
-    )?;
-    let m = ae_lab::evaluate(&t)?;
+    let (t, m) = args.run.train(config, dir, data_dir)?;
     // evaluate() wrote reconstructions.png as original / noisy / output rows.
     std::fs::rename(
         t.dir.join("reconstructions.png"),

@@ -2,14 +2,11 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use ae_data::{Dataset, DatasetId};
-use ae_eval::figures::{ImageGrid, Normalise};
-use ae_eval::reconstruction::mean_sse;
+use ae_lab::probes::PcaReconstruction;
 use ae_linear::{Pca, Solver};
 use anyhow::{Context, Result};
-use ndarray::{concatenate, s, Axis};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -45,55 +42,31 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
         .context("--components")?;
     let out = super::out_dir(&args.out, &format!("pca-{id}-{}-{solver}", args.components))?;
 
-    let start = Instant::now();
-    let pca = params.fit(&train.view())?;
-    let fit_seconds = start.elapsed().as_secs_f64();
-    let recon = pca.inverse_transform(&pca.transform(&test.view())?.view())?;
-    let clipped = recon.mapv(|v| v.clamp(0.0, 1.0));
-    let test_sse = mean_sse(&test.view(), &recon.view())?;
-    let test_sse_clipped = mean_sse(&test.view(), &clipped.view())?;
-    let evr_sum: f64 = pca
-        .explained_variance_ratio()
-        .iter()
-        .map(|&v| f64::from(v))
-        .sum();
-
-    let shown = pca.n_components().min(16);
-    ImageGrid::new(pca.components().slice(s![..shown, ..]), 28, 28, 8)?
-        .normalise(Normalise::PerTile)
-        .captions((1..=shown).map(|i| format!("PC{i}")).collect())
-        .save(&out.join("eigen-digits.png"))?;
-    let n = 10;
-    let rows = concatenate![
-        Axis(0),
-        test.slice(s![..n, ..]),
-        recon.slice(s![..n, ..]),
-        clipped.slice(s![..n, ..])
-    ];
-    ImageGrid::new(rows.view(), 28, 28, n)?
-        .normalise(Normalise::Fixed)
-        .row_titles(vec![
-            "original".into(),
-            format!("PCA-{}", args.components),
-            "clipped".into(),
-        ])
-        .save(&out.join("reconstructions.png"))?;
-
-    let metrics = serde_json::json!({
-        "dataset": id.name(),
-        "components": pca.n_components(),
-        "solver": solver.to_string(),
-        "test_sse": test_sse,
-        "test_sse_clipped": test_sse_clipped,
-        "explained_variance_ratio_sum": evr_sum,
-        "fit_seconds": fit_seconds,
-    });
+    let r = ae_lab::probes::pca_reconstruction(&params, &train, &test, &out, 3)?;
     if !args.json {
         writeln!(
             std::io::stdout(),
-            "PCA-{} ({solver}) on {id}: test SSE {test_sse:.4} (clipped {test_sse_clipped:.4}), explained variance {evr_sum:.4}, fit {fit_seconds:.2} s",
-            pca.n_components()
+            "PCA-{} ({solver}) on {id}: test SSE {:.4} (clipped {:.4}), explained variance {:.4}, fit {:.2} s",
+            r.components,
+            r.test_sse,
+            r.test_sse_clipped,
+            r.explained_variance_ratio_sum,
+            r.fit_seconds
         )?;
     }
-    super::finish(&out, &metrics, args.json)
+    let metrics = PcaMetrics {
+        dataset: id,
+        solver: solver.to_string(),
+        pca: r,
+    };
+    super::finish(&out, &serde_json::to_value(metrics)?, args.json)
+}
+
+/// `metrics.json` of `ae pca`.
+#[derive(serde::Serialize)]
+struct PcaMetrics {
+    dataset: DatasetId,
+    solver: String,
+    #[serde(flatten)]
+    pca: PcaReconstruction,
 }

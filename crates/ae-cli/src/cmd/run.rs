@@ -2,10 +2,11 @@
 //! the device line, Ctrl-C, and the progress bar drawn from the library's progress reports.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use ae_lab::{PipelineEvent, Progress, RunStart};
+use ae_lab::{DataCache, PipelineEvent, Progress, RunConfig, RunMetrics, RunStart};
+use ae_lab::{TrainOptions, Trained};
 use ae_models::Event;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -25,6 +26,34 @@ pub struct RunFlags {
     pub json: bool,
 }
 
+impl RunFlags {
+    /// Trains `config` into `dir` on the flags' device, with a progress bar, Ctrl-C writing a
+    /// checkpoint and `--resume`, then evaluates it on the test set.
+    pub fn train(
+        &self,
+        config: RunConfig,
+        dir: PathBuf,
+        data_dir: &Path,
+    ) -> Result<(Trained, RunMetrics)> {
+        let device = self.device.select()?;
+        install_ctrl_c();
+        let bar = Bar::new();
+        let trained = ae_lab::train(
+            config,
+            dir,
+            &DataCache::new(data_dir),
+            device,
+            TrainOptions {
+                resume: self.resume,
+                stop: Some(&STOP),
+                progress: &bar,
+            },
+        )?;
+        let metrics = ae_lab::evaluate(&trained)?;
+        Ok((trained, metrics))
+    }
+}
+
 /// Where tensors live.
 #[derive(clap::Args, Clone)]
 pub struct DeviceFlags {
@@ -39,11 +68,16 @@ pub struct DeviceFlags {
 impl DeviceFlags {
     /// Resolves the flags to a device and says which one is used.
     pub fn select(&self) -> Result<Device> {
-        let choice = self.device.parse().context("--device")?;
-        let device = ae_lab::device::select(choice, self.threads)?;
-        eprintln!("device: {}", ae_lab::device::describe(device));
-        Ok(device)
+        device(&self.device, self.threads)
     }
+}
+
+/// Resolves `--device` (and `--threads` when given) and says which device is used.
+pub fn device(choice: &str, threads: Option<usize>) -> Result<Device> {
+    let choice = choice.parse().context("--device")?;
+    let device = ae_lab::device::select(choice, threads)?;
+    eprintln!("device: {}", ae_models::device::describe(device));
+    Ok(device)
 }
 
 /// Set by Ctrl-C; the trainer checks it after every batch.

@@ -12,15 +12,6 @@ use ndarray::{concatenate, s, Array2, Axis};
 use rand::{Rng, SeedableRng};
 use tch::Tensor;
 
-/// `--device` for the commands that use a finished run (libtorch's default threads).
-fn device(choice: &str) -> Result<tch::Device> {
-    super::run::DeviceFlags {
-        device: choice.to_owned(),
-        threads: None,
-    }
-    .select()
-}
-
 #[derive(clap::Args)]
 pub struct EncodeArgs {
     /// A finished run folder (from `ae train` or `ae denoise`).
@@ -103,7 +94,7 @@ fn images(
 }
 
 pub fn encode(args: &EncodeArgs, data_dir: &Path) -> Result<()> {
-    let device = device(&args.device)?;
+    let device = super::run::device(&args.device, None)?;
     let (config, model) = ae_lab::load_run(&args.run, device)?;
     let set = images(&args.dataset, &config, data_dir, &args.split)?;
     let x = images_tensor(&set.to_f32(), &config.model.input_shape(), device);
@@ -121,7 +112,7 @@ pub fn encode(args: &EncodeArgs, data_dir: &Path) -> Result<()> {
 }
 
 pub fn reconstruct(args: &ReconstructArgs, data_dir: &Path) -> Result<()> {
-    let device = device(&args.device)?;
+    let device = super::run::device(&args.device, None)?;
     let (config, model) = ae_lab::load_run(&args.run, device)?;
     let set = images(&args.dataset, &config, data_dir, "test")?;
     if args.n == 0 || args.n > set.len() {
@@ -164,7 +155,7 @@ pub fn reconstruct(args: &ReconstructArgs, data_dir: &Path) -> Result<()> {
 }
 
 pub fn generate(args: &GenerateArgs) -> Result<()> {
-    let device = device(&args.device)?;
+    let device = super::run::device(&args.device, None)?;
     let (config, model) = ae_lab::load_run(&args.run, device)?;
     let code_shape = config.model.code_shape();
     let code_len: i64 = code_shape.iter().product();

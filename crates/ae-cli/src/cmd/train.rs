@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use ae_data::{DatasetId, Noise};
 use ae_lab::run::TRAINING_IMAGES;
-use ae_lab::{DataCache, RunConfig, TrainOptions};
+use ae_lab::RunConfig;
 use ae_models::{Loss, ModelConfig, Preset};
 use anyhow::{bail, Context, Result};
 
@@ -131,8 +131,6 @@ fn resolve(args: &Args) -> Result<RunConfig> {
     config.train_size = args
         .train_size
         .unwrap_or(TRAINING_IMAGES.saturating_sub(config.validation));
-    t.validate()?;
-    config.model.validate()?;
     Ok(config)
 }
 
@@ -147,22 +145,7 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
     let dir = args.out.clone().unwrap_or_else(|| {
         PathBuf::from("runs").join(format!("{}-{}", config.name, config.dataset))
     });
-    let device = args.run.device.select()?;
-    let data = DataCache::new(data_dir);
-    run::install_ctrl_c();
-    let bar = run::Bar::new();
-    let trained = ae_lab::train(
-        config,
-        dir,
-        &data,
-        device,
-        TrainOptions {
-            resume: args.run.resume,
-            stop: Some(&run::STOP),
-            progress: &bar,
-        },
-    )?;
-    let m = ae_lab::evaluate(&trained)?;
+    let (trained, m) = args.run.train(config, dir, data_dir)?;
     let summary = format!(
         "{} on {}: test loss {:.5}, test MSE {:.5}, PSNR {:.2} dB, {:.0} s training; results in {}",
         m.model,

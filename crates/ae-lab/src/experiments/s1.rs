@@ -578,9 +578,7 @@ pub fn s1_7(ex: &mut Experiment<'_>) -> Result<()> {
         &path,
         "The same embedding with thumbnails of the images, framed in their label's colour.",
     );
-    ex.quick_note();
-    ex.standard_figures(&r, "S1.7");
-    ex.record("run", &r)?;
+    ex.report_run(&r)?;
     Ok(())
 }
 
@@ -605,9 +603,7 @@ pub fn s1_8(ex: &mut Experiment<'_>) -> Result<()> {
     let r = ex.train(dir.join("run"), &presets::S1_8, ex.dataset(), |_| {})?;
     ex.row("test MSE", "—", format!("{:.5}", r.m.test_mse_output));
     ex.row("parameters", "—", r.m.parameters.to_string());
-    ex.quick_note();
-    ex.standard_figures(&r, "S1.8");
-    ex.record("run", &r)?;
+    ex.report_run(&r)?;
     Ok(())
 }
 
@@ -647,7 +643,6 @@ pub fn s1_10(ex: &mut Experiment<'_>) -> Result<()> {
         );
         ex.record(name, &r)?;
     }
-    ex.quick_note();
     Ok(())
 }
 
@@ -663,9 +658,7 @@ pub fn s1_11(ex: &mut Experiment<'_>) -> Result<()> {
         .save(&path)?;
     ex.figure(&path, "Reconstructions of the first 16 test images.");
     ex.row("test MSE", "—", format!("{:.5}", r.m.test_mse_output));
-    ex.quick_note();
-    ex.standard_figures(&r, "S1.11");
-    ex.record("run", &r)?;
+    ex.report_run(&r)?;
     Ok(())
 }
 
@@ -727,6 +720,5 @@ pub fn s1_12(ex: &mut Experiment<'_>) -> Result<()> {
         .scale(1)
         .save(&path)?;
     ex.figure(&path, "The 100 labelled training images (10 per class).");
-    ex.quick_note();
     Ok(())
 }

@@ -66,7 +66,6 @@ fn s2_dense(ex: &mut Experiment<'_>, preset: &Preset, seed_fashion: &str) -> Res
         ex.figure_if(r.t.dir.join("loss.png"), &format!("{ds}: loss per epoch."));
         ex.record(ds.name(), &r)?;
     }
-    ex.quick_note();
     Ok(())
 }
 
@@ -128,6 +127,5 @@ pub fn s2_5(ex: &mut Experiment<'_>) -> Result<()> {
         &path,
         "Train and test loss after training, for each code size and data set.",
     );
-    ex.quick_note();
     Ok(())
 }

@@ -39,9 +39,7 @@ pub fn s3_1(ex: &mut Experiment<'_>) -> Result<()> {
         format!("{:.2} dB", r.m.test_psnr_output_global),
     );
     ex.note("The seed printed no PSNR; the seed figures here come from running its PyTorch code on this machine (scripts/reference_s31.py).");
-    ex.quick_note();
-    ex.standard_figures(&r, "S3.1");
-    ex.record("run", &r)?;
+    ex.report_run(&r)?;
     Ok(())
 }
 
@@ -80,6 +78,5 @@ pub fn s3_3(ex: &mut Experiment<'_>) -> Result<()> {
         "kmeans",
         json!({"k": 10, "n_init": 10, "seed": 0, "codes_of": r.t.train.len()}),
     )?;
-    ex.quick_note();
     Ok(())
 }

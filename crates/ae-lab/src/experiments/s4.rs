@@ -117,9 +117,7 @@ pub fn s4_2(ex: &mut Experiment<'_>) -> Result<()> {
         &path,
         "Test digits 9705–9714: PCA-30 and the deep autoencoder.",
     );
-    ex.quick_note();
-    ex.standard_figures(&r, "S4.2");
-    ex.record("run", &r)?;
+    ex.report_run(&r)?;
     Ok(())
 }
 
@@ -152,7 +150,6 @@ pub fn s4_3(ex: &mut Experiment<'_>) -> Result<()> {
         );
         ex.record(&format!("x{x}"), &r)?;
     }
-    ex.quick_note();
     Ok(())
 }
 
@@ -198,7 +195,6 @@ pub fn s4_4(ex: &mut Experiment<'_>) -> Result<()> {
         "inputs",
         json!({"dataset": other, "images": 7, "random": 1, "models": "S4.3"}),
     )?;
-    ex.quick_note();
     Ok(())
 }
 
@@ -223,7 +219,6 @@ pub fn s4_5(ex: &mut Experiment<'_>) -> Result<()> {
         );
     }
     ex.config("models", "S4.3")?;
-    ex.quick_note();
     Ok(())
 }
 
@@ -287,7 +282,6 @@ pub fn s4_6(ex: &mut Experiment<'_>) -> Result<()> {
         );
         ex.record(&format!("lambda{i}"), &r)?;
     }
-    ex.quick_note();
     Ok(())
 }
 
@@ -358,7 +352,6 @@ pub fn s4_7(ex: &mut Experiment<'_>) -> Result<()> {
         ex.record(&format!("level{i}"), &r)?;
     }
     ex.note("Seed 004 adds the noise without clamping to [0, 1]; so do we here (seed 003's S3.1 clamps).");
-    ex.quick_note();
     Ok(())
 }
 
@@ -427,9 +420,7 @@ pub fn s4_8(ex: &mut Experiment<'_>) -> Result<()> {
     let path = dir.join("code-noise.png");
     grid(&path, &rows, titles, 6)?;
     ex.figure(&path, "Decodes of the digit's 8-d code plus Gaussian noise: small noise moves along the manifold (other plausible digits), huge noise (500) saturates.");
-    ex.quick_note();
-    ex.standard_figures(&r, "S4.8");
-    ex.record("run", &r)?;
+    ex.report_run(&r)?;
     Ok(())
 }
 
@@ -487,6 +478,5 @@ pub fn s4_9(ex: &mut Experiment<'_>) -> Result<()> {
             ex.note(format!("({v}) with seed 0 the final ReLU died: every output is 0 and the loss stays at the mean squared pixel ({:.4}). The seed's architecture ends in a ReLU, so this happens for some initialisations; the re-seeded run beside it shows the network when it trains.", zero_output(&r)));
         }
     }
-    ex.quick_note();
     Ok(())
 }
