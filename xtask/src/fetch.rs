@@ -12,19 +12,23 @@ use crate::util::workspace_root;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Which data set: mnist, fashion-mnist, kmnist or all.
+    /// Which data set: mnist, fashion-mnist, kmnist, or all: every data set with pinned
+    /// checksums (MNIST, Fashion-MNIST) must be fetched; KMNIST, which has none, is also tried
+    /// and skipped with a warning when no source has it.
     #[arg(long, default_value = "mnist")]
     pub dataset: String,
     /// A folder laid out like `shared/data`, or a base URL; tried first, in the order given.
     #[arg(long)]
     pub mirror: Vec<String>,
-    /// Where data sets land (default: `data/` in the workspace).
+    /// Where data sets land (default: $AE_DATA_DIR, else `data/` in the workspace — where `ae`
+    /// reads them).
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
 }
 
 pub fn run(args: &Args) -> Result<()> {
-    let datasets: Vec<DatasetId> = if args.dataset == "all" {
+    let all = args.dataset == "all";
+    let datasets: Vec<DatasetId> = if all {
         DatasetId::ALL.to_vec()
     } else {
         vec![args.dataset.parse()?]
@@ -32,7 +36,7 @@ pub fn run(args: &Args) -> Result<()> {
     let data_dir = args
         .data_dir
         .clone()
-        .unwrap_or_else(|| workspace_root().join("data"));
+        .unwrap_or_else(|| ae_data::fetch::default_data_dir(workspace_root().join("data")));
     let mut fetcher = Fetcher::new(&data_dir).timeout(Duration::from_secs(120));
     for m in &args.mirror {
         fetcher = fetcher.mirror(Source::mirror(m));
@@ -40,7 +44,17 @@ pub fn run(args: &Args) -> Result<()> {
     let progress = BarProgress::default();
     let mut failures = Vec::new();
     for id in datasets {
-        match fetcher.fetch(id, &progress) {
+        let fetched = fetcher.fetch(id, &progress).and_then(|files| {
+            if !id.is_pinned() {
+                // No checksum to trust: check the files hold 28 × 28 images and labels 0–9.
+                ae_data::Dataset::load(id, &data_dir)?;
+            }
+            Ok(files)
+        });
+        match fetched {
+            Err(e) if all && !id.is_pinned() => {
+                eprintln!("fetch: warning: {id} skipped: {e}");
+            }
             Ok(files) => {
                 for f in files {
                     let status = match &f.outcome {

@@ -19,6 +19,13 @@ const FLAGS: &[(&str, &str)] = &[
     ("experiment id", "--only"),
     ("components", "--components"),
     ("k", "--k"),
+    ("resume", "--resume"),
+    ("overwrite", "--overwrite"),
+    ("noise", "--noise"),
+    ("noise std", "--noise"),
+    ("salt-and-pepper amount", "--noise"),
+    ("dropout rate", "--noise"),
+    ("n", "--n"),
 ];
 
 /// The parameter an error is about, looking through the whole chain of causes.

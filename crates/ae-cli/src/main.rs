@@ -7,7 +7,7 @@ mod pipeline;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(
@@ -55,7 +55,29 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
+    // Every failure should be an error naming its cause; a panic is a bug, reported as one
+    // (without Rust's note on backtraces, which helps no user).
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        // One line, and never libtorch's C++ backtrace (also when escaped inside a Debug text).
+        let cut = ["\\nException raised from", "Exception raised from", "\n"]
+            .iter()
+            .filter_map(|m| what.find(m))
+            .min()
+            .unwrap_or(what.len());
+        let what = &what[..cut];
+        eprintln!("error: internal error{location}: {what}\n(this is a bug in ae; please report it with the command that caused it)");
+    }));
+    let cli = parse_args();
     let data_dir = paths::data_dir(cli.data_dir);
     let result = match cli.command {
         Command::Data(args) => cmd::data::run(&args, &data_dir),
@@ -75,10 +97,42 @@ fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", message(&err));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The command line, with negative numbers taken as values everywhere (`--lr -1` reaches the
+/// validation, which says what is wrong, instead of being read as an unknown flag).
+fn parse_args() -> Cli {
+    let mut command = Cli::command();
+    let names: Vec<String> = command
+        .get_subcommands()
+        .map(|s| s.get_name().to_owned())
+        .collect();
+    for name in names {
+        command = command.mut_subcommand(name, |s| s.allow_negative_numbers(true));
+    }
+    let matches = command.get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
+/// The error and its causes on one line, each cause once: a cause whose text the message already
+/// holds (an error that shows its source, as `path: reason` does) is not repeated.
+fn message(err: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 /// A closed pipe (`ae … | head`) ends output early; that is not an error.

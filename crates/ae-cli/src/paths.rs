@@ -2,11 +2,11 @@
 
 use std::path::PathBuf;
 
-/// The data folder: the flag, else `$AE_DATA_DIR`, else the workspace's `data/` (fixed at build
-/// time, so a built binary works from any folder).
+/// The data folder: the flag, else `$AE_DATA_DIR` (when set and not empty), else the
+/// workspace's `data/` (fixed at build time, so a built binary works from any folder). Runs go
+/// elsewhere: `runs/` under the current folder unless `--out` says otherwise.
 pub fn data_dir(flag: Option<PathBuf>) -> PathBuf {
-    flag.or_else(|| std::env::var_os("AE_DATA_DIR").map(PathBuf::from))
-        .unwrap_or_else(|| workspace_root().join("data"))
+    flag.unwrap_or_else(|| ae_data::fetch::default_data_dir(workspace_root().join("data")))
 }
 
 /// The workspace this binary was built from.

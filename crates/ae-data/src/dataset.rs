@@ -32,6 +32,73 @@ impl ImageSet {
         Ok(ImageSet { images, labels })
     }
 
+    /// The images and labels of a pair of IDX files, checked as every MNIST-family file must
+    /// be (also those without pinned checksums): 28 × 28 images, as many labels as images, labels
+    /// 0–9, at least one image. Errors name the file at fault (both files for a count mismatch).
+    pub fn from_idx(
+        images: idx::IdxArray,
+        images_path: &Path,
+        labels: idx::IdxArray,
+        labels_path: &Path,
+    ) -> Result<ImageSet> {
+        let inconsistent = |path: &Path, reason: String| Error::Inconsistent {
+            path: path.to_owned(),
+            reason,
+        };
+        match images.dims[..] {
+            [_, h, w] if h == IMAGE_SIDE && w == IMAGE_SIDE => {}
+            [_, h, w] => {
+                return Err(inconsistent(
+                    images_path,
+                    format!("images are {h} × {w} pixels, not {IMAGE_SIDE} × {IMAGE_SIDE}"),
+                ))
+            }
+            _ => {
+                return Err(inconsistent(
+                    images_path,
+                    format!(
+                        "holds a {}-dimensional array, not images (3 dimensions)",
+                        images.dims.len()
+                    ),
+                ))
+            }
+        }
+        if labels.dims.len() != 1 {
+            return Err(inconsistent(
+                labels_path,
+                format!(
+                    "holds a {}-dimensional array, not labels (1 dimension)",
+                    labels.dims.len()
+                ),
+            ));
+        }
+        let (n_images, n_labels) = (images.dims[0], labels.dims[0]);
+        if n_images != n_labels {
+            return Err(inconsistent(
+                images_path,
+                format!(
+                    "holds {n_images} images but {} holds {n_labels} labels",
+                    labels_path.display()
+                ),
+            ));
+        }
+        if n_images == 0 {
+            return Err(inconsistent(images_path, "holds no images".into()));
+        }
+        if let Some(i) = labels.data.iter().position(|&l| l > 9) {
+            return Err(inconsistent(
+                labels_path,
+                format!(
+                    "label {} at index {i} is not a digit class 0–9",
+                    labels.data[i]
+                ),
+            ));
+        }
+        let images = Array3::from_shape_vec((n_images, IMAGE_SIDE, IMAGE_SIDE), images.data)
+            .map_err(|e| inconsistent(images_path, e.to_string()))?;
+        ImageSet::new(images, Array1::from(labels.data))
+    }
+
     /// Number of images.
     pub fn len(&self) -> usize {
         self.labels.len()
@@ -221,24 +288,13 @@ impl Dataset {
             arrays.push(array);
         }
         let mut arrays = arrays.into_iter();
-        let mut next_set = |images_path: &Path| -> Result<ImageSet> {
+        let mut next_set = |images_path: &Path, labels_path: &Path| -> Result<ImageSet> {
             let images = arrays.next().expect("four arrays were read");
             let labels = arrays.next().expect("four arrays were read");
-            let images = Array3::from_shape_vec(
-                (images.dims[0], images.dims[1], images.dims[2]),
-                images.data,
-            )
-            .map_err(|e| Error::Inconsistent {
-                path: images_path.to_owned(),
-                reason: e.to_string(),
-            })?;
-            ImageSet::new(images, Array1::from(labels.data)).map_err(|e| Error::Inconsistent {
-                path: images_path.to_owned(),
-                reason: e.to_string(),
-            })
+            ImageSet::from_idx(images, images_path, labels, labels_path)
         };
-        let train = next_set(&paths[0])?;
-        let test = next_set(&paths[2])?;
+        let train = next_set(&paths[0], &paths[1])?;
+        let test = next_set(&paths[2], &paths[3])?;
         Ok(Dataset {
             id,
             train,
@@ -257,6 +313,15 @@ fn locate(data_dir: &Path, id: DatasetId, kind: FileKind) -> Result<PathBuf> {
     let raw = gz.with_extension("");
     if raw.is_file() {
         return Ok(raw);
+    }
+    for path in [&gz, &raw] {
+        if path.is_dir() {
+            return Err(Error::Inconsistent {
+                path: path.clone(),
+                reason: "is a directory where the data file should be; remove it and fetch again"
+                    .into(),
+            });
+        }
     }
     Err(Error::NotFetched {
         dataset: id.name().to_owned(),
@@ -354,6 +419,47 @@ mod tests {
         let want: f64 = set.to_f32().iter().map(|&v| f64::from(v)).sum();
         assert!((total - want).abs() < 1e-6 * want, "{total} vs {want}");
         assert_eq!(set.batches(10, None, true).unwrap().count(), 2);
+    }
+
+    fn array(dims: &[usize], fill: u8) -> idx::IdxArray {
+        idx::IdxArray {
+            dims: dims.to_vec(),
+            data: vec![fill; dims.iter().product()],
+        }
+    }
+
+    #[test]
+    fn every_file_is_checked_for_digits_images_naming_the_file() {
+        let (ip, lp) = (Path::new("k/images"), Path::new("k/labels"));
+        let err = |images, labels| {
+            ImageSet::from_idx(images, ip, labels, lp)
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(ImageSet::from_idx(array(&[2, 28, 28], 1), ip, array(&[2], 9), lp).is_ok());
+        let e = err(array(&[2, 27, 27], 1), array(&[2], 1));
+        assert_eq!(e, "k/images: images are 27 × 27 pixels, not 28 × 28");
+        let e = err(array(&[3, 28, 28], 1), array(&[2], 1));
+        assert_eq!(e, "k/images: holds 3 images but k/labels holds 2 labels");
+        let e = err(array(&[2, 28, 28], 1), array(&[2], 10));
+        assert_eq!(e, "k/labels: label 10 at index 0 is not a digit class 0–9");
+        let e = err(array(&[0, 28, 28], 1), array(&[0], 1));
+        assert_eq!(e, "k/images: holds no images");
+        let e = err(array(&[2, 784], 1), array(&[2], 1));
+        assert!(e.contains("2-dimensional array, not images"), "{e}");
+    }
+
+    #[test]
+    fn a_folder_in_place_of_a_data_file_is_called_that() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("mnist/train-images-idx3-ubyte.gz")).unwrap();
+        let e = Dataset::load(DatasetId::Mnist, dir.path())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("is a directory where the data file should be"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -352,6 +352,15 @@ impl Fetcher {
     }
 }
 
+/// The data folder when none is given: `$AE_DATA_DIR` when it is set and not empty, else
+/// `fallback` (the workspace's `data/`). `ae` and `cargo xtask fetch-mnist` both use this rule.
+pub fn default_data_dir(fallback: PathBuf) -> PathBuf {
+    std::env::var_os("AE_DATA_DIR")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or(fallback)
+}
+
 /// Where `file` of `dataset` is stored inside `data_dir`: `<data_dir>/<dataset>/<file>.gz`.
 pub fn file_path(data_dir: &Path, dataset: DatasetId, file: FileKind) -> PathBuf {
     data_dir

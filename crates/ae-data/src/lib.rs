@@ -8,7 +8,9 @@
 //! - [`dataset`]: a loaded data set, conversion to `f32` arrays, seeded shuffles, splits, subsets.
 //! - [`batch`]: seeded permutations and batch iteration by (optionally shuffled) index.
 //! - [`noise`]: the corruption models of the seeds (Gaussian, salt-and-pepper, dropout).
-//! - [`synthetic`]: the small synthetic data sets of the seeds; [`csv`]: numeric tables.
+//! - [`synthetic`]: the small synthetic data sets of the seeds; [`csv`]: numeric tables;
+//!   [`npy`]: matrices (codes, latents) from NumPy files.
+//! - [`resources`]: the machine's memory and cores, to bound parameters before work starts.
 //!
 //! Every random step takes a seed; nothing here prints (diagnostics go through `tracing`).
 
@@ -20,7 +22,9 @@ pub mod error;
 pub mod fetch;
 pub mod idx;
 pub mod noise;
+pub mod npy;
 pub mod registry;
+pub mod resources;
 pub mod synthetic;
 
 pub use atomic::write_atomically;

@@ -108,6 +108,24 @@ impl Noise {
         }
     }
 
+    /// Checks every field (as read from a file, where the constructors' checks were bypassed).
+    pub fn validate(&self) -> Result<()> {
+        match *self {
+            Noise::Gaussian { std, .. } => check_range("noise std", std, 0.0, f32::MAX),
+            Noise::SaltPepper { amount, salt_ratio } => {
+                check_range("salt-and-pepper amount", amount, 0.0, 1.0)?;
+                check_range("salt-and-pepper salt_ratio", salt_ratio, 0.0, 1.0)
+            }
+            Noise::Dropout { rate, scale } => {
+                check_range("dropout rate", rate, 0.0, 1.0)?;
+                if scale && rate >= 1.0 {
+                    return Err(Error::invalid("dropout rate", "must be below 1"));
+                }
+                Ok(())
+            }
+        }
+    }
+
     /// A corrupted copy of `x`, reproducible from `seed`.
     pub fn apply(&self, x: &Array2<f32>, seed: u64) -> Array2<f32> {
         let mut out = x.clone();

@@ -174,8 +174,26 @@ fn min_max(values: impl Iterator<Item = f32>) -> (f32, f32) {
     })
 }
 
-/// Encodes `img` as PNG and writes it atomically.
+/// Refuses an output path that does not end in `.png` (every figure is a PNG; a `.jpg` name
+/// holding PNG bytes would mislead whoever opens it).
+pub fn check_png_path(path: &Path) -> Result<()> {
+    let is_png = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("png"));
+    if is_png {
+        Ok(())
+    } else {
+        Err(Error::Write {
+            path: path.to_owned(),
+            reason: "figures are written as PNG: give a path ending in .png".into(),
+        })
+    }
+}
+
+/// Encodes `img` as PNG and writes it atomically (to a path ending in `.png`).
 pub fn save_png(img: &RgbImage, path: &Path) -> Result<()> {
+    check_png_path(path)?;
     let mut bytes = Vec::new();
     img.write_to(
         &mut std::io::Cursor::new(&mut bytes),

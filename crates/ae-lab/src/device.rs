@@ -9,10 +9,10 @@ use crate::{Error, Result};
 /// for and present; `auto` takes CUDA when there is one).
 pub fn select(choice: DeviceChoice, threads: Option<usize>) -> Result<Device> {
     if let Some(t) = threads {
-        let t = i32::try_from(t)
-            .ok()
-            .filter(|&t| t >= 1)
-            .ok_or_else(|| Error::invalid("threads", format!("must be ≥ 1, not {t}")))?;
+        // At most the machine's cores: more only slows libtorch down, and a huge count starts
+        // thousands of threads.
+        ae_data::resources::ensure_threads("threads", t)?;
+        let t = i32::try_from(t).map_err(|_| Error::invalid("threads", "too large"))?;
         tch::set_num_threads(t);
     }
     Ok(ae_models::init_device(choice)?)

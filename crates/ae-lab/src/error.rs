@@ -18,9 +18,27 @@ pub enum Error {
     /// A metric or a figure failed.
     #[error(transparent)]
     Eval(#[from] ae_eval::Error),
-    /// libtorch reported an error.
-    #[error("libtorch: {0}")]
-    Torch(#[from] tch::TchError),
+    /// libtorch reported an error (shown without libtorch's C++ backtrace).
+    /// Not a `source()`, as in ae-models: the full message carries a C++ backtrace.
+    #[error("libtorch: {}", ae_models::error::short_torch_message(.0))]
+    Torch(tch::TchError),
+    /// A run folder holds a finished or interrupted run, and neither resume nor overwrite was
+    /// asked for.
+    #[error("{dir} holds {what}; resume it, start over (overwrite), or train into another folder")]
+    Occupied {
+        /// The run folder.
+        dir: PathBuf,
+        /// "a finished run" or "an interrupted run's checkpoint".
+        what: &'static str,
+    },
+    /// Another live process is writing the folder.
+    #[error("{dir} is being written by process {pid}; wait for it to finish, or stop it (if no such process runs, delete {dir}/.lock)")]
+    Locked {
+        /// The locked folder.
+        dir: PathBuf,
+        /// The holder's PID.
+        pid: u32,
+    },
     /// Arrays of incompatible shapes.
     #[error("array shape: {0}")]
     Shape(#[from] ndarray::ShapeError),
@@ -98,6 +116,12 @@ impl Error {
             Error::Experiment { source, .. } => source.parameter(),
             _ => None,
         }
+    }
+}
+
+impl From<tch::TchError> for Error {
+    fn from(e: tch::TchError) -> Self {
+        Error::Torch(e)
     }
 }
 

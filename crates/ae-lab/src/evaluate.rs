@@ -2,6 +2,8 @@
 //! it gets: loss curve, reconstructions (with the noisy inputs for denoising runs), encoder
 //! filters where the first layer is dense.
 
+use std::path::Path;
+
 use ae_data::{DatasetId, Noise};
 use ae_eval::figures::{line_plot, ImageGrid, Normalise, Series};
 use ae_eval::reconstruction::{mean_psnr_per_image, mean_sse, mse, psnr};
@@ -115,8 +117,59 @@ pub fn evaluate(t: &Trained) -> Result<RunMetrics> {
         m.test_psnr_noisy_global = Some(psnr(&test.view(), &noisy.view())?);
         m.test_mse_noisy = Some(mse(&test.view(), &noisy.view())?);
     }
+    m.ensure_finite(&t.dir)?;
     figures(t, &test, noisy.as_ref(), &out)?;
     Ok(m)
+}
+
+impl RunMetrics {
+    /// Refuses a NaN or infinite number (which metrics.json would record as `null`), naming it.
+    pub fn ensure_finite(&self, run: &Path) -> Result<()> {
+        let numbers = [
+            ("train_loss", self.train_loss),
+            ("val_loss", self.val_loss),
+            ("test_loss", Some(self.test_loss)),
+            ("test_sse_output", Some(self.test_sse_output)),
+            ("test_mse_output", Some(self.test_mse_output)),
+            ("test_psnr_output", Some(self.test_psnr_output)),
+            (
+                "test_psnr_output_global",
+                Some(self.test_psnr_output_global),
+            ),
+            ("test_psnr_noisy", self.test_psnr_noisy),
+            ("test_psnr_noisy_global", self.test_psnr_noisy_global),
+            ("test_mse_noisy", self.test_mse_noisy),
+        ];
+        // PSNR is +inf for a perfect reconstruction; that is a number, not a failure.
+        let bad = numbers.iter().find(|(name, v)| {
+            v.is_some_and(|v| v.is_nan() || (v.is_infinite() && !name.contains("psnr")))
+        });
+        match bad {
+            Some((name, Some(value))) => Err(ae_models::Error::NonFinite {
+                what: format!("{name} of the run in {}", run.display()),
+                value: *value,
+                advice: "the model's outputs are not finite; retrain it with a lower learning rate"
+                    .into(),
+            }
+            .into()),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Refuses a matrix (codes, outputs) holding NaN or infinity, naming the first bad row as
+/// `"{what} {row}"` of the run in `run`.
+pub fn ensure_finite_rows(x: &Array2<f32>, what: &str, run: &Path) -> Result<()> {
+    match x.iter().position(|v| !v.is_finite()) {
+        None => Ok(()),
+        Some(i) => Err(ae_models::Error::NonFinite {
+            what: format!("{what} {} (run {})", i / x.ncols().max(1), run.display()),
+            value: f64::from(x.iter().nth(i).copied().unwrap_or(f32::NAN)),
+            advice: "the model's outputs are not finite; retrain it with a lower learning rate"
+                .into(),
+        }
+        .into()),
+    }
 }
 
 fn figures(
@@ -185,5 +238,51 @@ pub fn first_dense_weights(model: &Model) -> Result<Option<Array2<f32>>> {
     match vars.get("enc0.weight") {
         Some(w) => Ok(Some(to_array(&w.detach())?)),
         None => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn non_finite_metrics_and_codes_are_named() {
+        let run = Path::new("runs/x");
+        let mut m = RunMetrics {
+            model: "m".into(),
+            parameters: 1,
+            dataset: DatasetId::Mnist,
+            epochs: 1,
+            train_loss: Some(0.1),
+            val_loss: Some(0.1),
+            test_loss: 0.1,
+            test_sse_output: 1.0,
+            test_mse_output: 0.1,
+            test_psnr_output: 10.0,
+            test_psnr_output_global: f64::INFINITY,
+            test_psnr_noisy: None,
+            test_psnr_noisy_global: None,
+            test_mse_noisy: None,
+            train_seconds: 1.0,
+            images_per_second: None,
+            history: Vec::new(),
+        };
+        assert!(m.ensure_finite(run).is_ok(), "a perfect PSNR is +inf");
+        m.val_loss = Some(f64::NAN);
+        let e = m.ensure_finite(run).unwrap_err().to_string();
+        assert!(
+            e.starts_with("val_loss of the run in runs/x became NaN"),
+            "{e}"
+        );
+        let mut codes = Array2::<f32>::zeros((4, 3));
+        assert!(ensure_finite_rows(&codes, "the code of image", run).is_ok());
+        codes[[2, 1]] = f32::INFINITY;
+        let e = ensure_finite_rows(&codes, "the code of image", run)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("the code of image 2 (run runs/x) became inf"),
+            "{e}"
+        );
     }
 }

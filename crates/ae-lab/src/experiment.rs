@@ -173,13 +173,17 @@ impl<'a> Experiment<'a> {
         if dir.join("config.json").is_file() && read_config(&dir).ok().as_ref() != Some(&c) {
             std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         }
+        // The pipeline owns its folders: continue a checkpoint, else start afresh.
+        let resume =
+            ae_models::checkpoint::Checkpoint::exists(&ae_models::train::checkpoint_dir(&dir));
         let t = train(
             c,
             dir,
             self.lab.data,
             self.lab.device,
             TrainOptions {
-                resume: true,
+                resume,
+                overwrite: false,
                 stop: self.lab.stop,
                 progress: self.lab.progress,
             },

@@ -42,6 +42,7 @@ pub mod evaluate;
 pub mod experiment;
 pub mod experiments;
 pub mod lab;
+pub mod lock;
 pub mod probes;
 pub mod profile;
 pub mod progress;

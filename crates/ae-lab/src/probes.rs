@@ -60,6 +60,7 @@ pub fn cluster_codes(t: &Trained, seed: u64, dir: &Path) -> Result<Clustering> {
     let device = t.model.device();
     let x = images_tensor(&t.train.to_f32(), &t.config.model.input_shape(), device);
     let codes = to_array(&t.model.evaluate(&x, 1000).code)?;
+    crate::evaluate::ensure_finite_rows(&codes, "the code of training image", &t.dir)?;
     let start = Instant::now();
     let km = KMeans::params(10)
         .n_init(10)

@@ -9,6 +9,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use ae_data::{Dataset, DatasetId, ImageSet};
+use ae_models::checkpoint::Checkpoint;
 use ae_models::train::checkpoint_dir;
 use ae_models::{images_tensor, Autoencoder, History, Model, ModelConfig, Preset, TrainConfig};
 use ae_models::{Event, Trainer};
@@ -16,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use tch::Device;
 
 use crate::data::DataCache;
+use crate::lock::FolderLock;
 use crate::progress::{Progress, RunStart};
 use crate::{Error, Result};
 
@@ -52,19 +54,38 @@ impl RunConfig {
         }
     }
 
-    /// Checks every field (before any data is read).
+    /// Checks every field (before any data is read), and that training fits in memory.
     pub fn validate(&self) -> Result<()> {
         self.train.validate()?;
         self.model.validate()?;
+        self.model.check_memory(self.train.batch_size)?;
+        if self.name.is_empty() {
+            return Err(Error::invalid("name", "must not be empty"));
+        }
         if self.train_size == 0 {
             return Err(Error::invalid("train_size", "must be ≥ 1"));
+        }
+        self.check_fits(TRAINING_IMAGES)?;
+        if let ModelConfig::Dense(d) = &self.model {
+            if d.input != ae_data::IMAGE_PIXELS {
+                return Err(Error::invalid(
+                    "model",
+                    format!(
+                        "{} takes {}-feature inputs, not {} × {} images",
+                        self.name,
+                        d.input,
+                        ae_data::IMAGE_SIDE,
+                        ae_data::IMAGE_SIDE
+                    ),
+                ));
+            }
         }
         Ok(())
     }
 
     /// Checks that the training and validation images fit in the `available` training images.
     fn check_fits(&self, available: usize) -> Result<()> {
-        if self.validation + self.train_size > available {
+        if self.validation.saturating_add(self.train_size) > available {
             return Err(Error::invalid(
                 "train_size",
                 format!(
@@ -79,19 +100,48 @@ impl RunConfig {
 
 /// Reads a run's `config.json`.
 pub fn read_config(dir: &Path) -> Result<RunConfig> {
-    let path = dir.join("config.json");
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::RunFolder {
-        path: path.clone(),
-        reason: format!("{e} (is this a run folder?)"),
-    })?;
-    serde_json::from_str(&text).map_err(|e| Error::RunFolder {
-        path,
-        reason: format!("not a run configuration: {e}"),
-    })
+    read_config_file(&dir.join("config.json"))
 }
 
-/// Rebuilds a finished run's model with its final weights.
+/// Reads and validates a run configuration file (a run's `config.json`, or one written by hand).
+pub fn read_config_file(path: &Path) -> Result<RunConfig> {
+    if path.is_dir() {
+        return Err(Error::RunFolder {
+            path: path.to_owned(),
+            reason: "is a folder, not a configuration file".into(),
+        });
+    }
+    let text = std::fs::read(path).map_err(|e| Error::RunFolder {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    })?;
+    parse_config(&text, path)
+}
+
+/// Parses and validates a run configuration held in memory: the same checks as settings given
+/// any other way. `origin` names the file in errors, with the field at fault.
+pub fn parse_config(json: &[u8], origin: &Path) -> Result<RunConfig> {
+    let config: RunConfig = serde_json::from_slice(json).map_err(|e| Error::RunFolder {
+        path: origin.to_owned(),
+        reason: format!("not a run configuration: {e}"),
+    })?;
+    // The message, not the error: the field is in the file, not a parameter of the caller's.
+    config.validate().map_err(|e| Error::RunFolder {
+        path: origin.to_owned(),
+        reason: e.to_string(),
+    })?;
+    Ok(config)
+}
+
+/// Rebuilds a finished run's model with its final weights (checked against the configuration
+/// first: a difference is named, not met by libtorch).
 pub fn load_run(dir: &Path, device: Device) -> Result<(RunConfig, Model)> {
+    if !dir.is_dir() {
+        return Err(Error::RunFolder {
+            path: dir.to_owned(),
+            reason: "no such run folder".into(),
+        });
+    }
     let config = read_config(dir)?;
     let mut model = Model::build(&config.model, device)?;
     let weights = dir.join("model.safetensors");
@@ -126,16 +176,91 @@ pub struct Trained {
 /// How to train beyond the configuration: resume, stop flag, progress.
 #[derive(Clone, Copy)]
 pub struct TrainOptions<'a> {
-    /// Continue from the folder's checkpoint when there is one.
+    /// Continue from the folder's checkpoint (an error when there is none). Without it, a folder
+    /// holding a checkpoint or a finished model is refused unless `overwrite`.
     pub resume: bool,
+    /// Start over in a folder that holds a checkpoint or a finished model, deleting them.
+    pub overwrite: bool,
     /// Set (by Ctrl-C) to stop after the current batch, writing a checkpoint.
     pub stop: Option<&'a AtomicBool>,
     /// Told when the run starts and after every batch and epoch.
     pub progress: &'a dyn Progress,
 }
 
+/// What a run folder holds before training starts.
+fn check_folder(config: &RunConfig, dir: &Path, options: &TrainOptions<'_>) -> Result<()> {
+    let checkpoint = checkpoint_dir(dir);
+    let has_checkpoint = Checkpoint::exists(&checkpoint);
+    let weights = dir.join("model.safetensors");
+    let finished = weights.is_file();
+    if options.resume && options.overwrite {
+        return Err(Error::invalid("resume", "and overwrite exclude each other"));
+    }
+    if options.resume {
+        if !has_checkpoint {
+            return Err(Error::RunFolder {
+                path: dir.to_owned(),
+                reason: "holds no checkpoint to resume from".into(),
+            });
+        }
+        let old = read_config(dir)?;
+        // More epochs may be asked for on resume (the new count wins and is written to
+        // config.json); everything else must be as it was.
+        let asked = RunConfig {
+            train: TrainConfig {
+                epochs: old.train.epochs,
+                ..config.train.clone()
+            },
+            ..config.clone()
+        };
+        let differ = ae_models::train_config::differing_fields(&old, &asked);
+        if !differ.is_empty() {
+            return Err(Error::RunFolder {
+                path: dir.join("config.json"),
+                reason: format!(
+                    "the run was made with other settings: {}; resume without changing them, or train into another folder",
+                    differ.join(", ")
+                ),
+            });
+        }
+        if let Some(ck) = Checkpoint::find(&checkpoint)? {
+            if ck.epoch() > config.train.epochs {
+                return Err(Error::invalid(
+                    "epochs",
+                    format!(
+                        "{} is fewer than the {} epochs the checkpoint has finished",
+                        config.train.epochs,
+                        ck.epoch()
+                    ),
+                ));
+            }
+        }
+    } else if has_checkpoint || finished {
+        if !options.overwrite {
+            let what = if finished {
+                "a finished run"
+            } else {
+                "an interrupted run's checkpoint"
+            };
+            return Err(Error::Occupied {
+                dir: dir.to_owned(),
+                what,
+            });
+        }
+        Checkpoint::remove(&checkpoint)?;
+        for file in ["model.safetensors", "metrics.json"] {
+            let path = dir.join(file);
+            if path.exists() {
+                std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Trains `config` into `dir` (resuming from its checkpoint when asked), with the data from
-/// `data`.
+/// `data`. The folder is locked meanwhile; a finished or interrupted run in it is kept unless
+/// `options` say to resume or overwrite it.
 pub fn train(
     config: RunConfig,
     dir: PathBuf,
@@ -144,6 +269,9 @@ pub fn train(
     options: TrainOptions<'_>,
 ) -> Result<Trained> {
     config.validate()?;
+    crate::error::create_dir(&dir)?;
+    let _lock = FolderLock::acquire(&dir)?;
+    check_folder(&config, &dir, &options)?;
     let dataset = data.get(config.dataset)?;
     let all = dataset.train.len();
     config.check_fits(all)?;
@@ -151,26 +279,7 @@ pub fn train(
         .train
         .random_split(all - config.validation, config.train.seed)?;
     let train = train.first(config.train_size);
-    crate::error::create_dir(&dir)?;
-    let config_path = dir.join("config.json");
-    if options.resume && config_path.is_file() {
-        // More epochs may be asked for on resume; everything else must match.
-        let old = read_config(&dir)?;
-        let same = RunConfig {
-            train: TrainConfig {
-                epochs: old.train.epochs,
-                ..config.train.clone()
-            },
-            ..config.clone()
-        };
-        if old != same {
-            return Err(Error::RunFolder {
-                path: config_path,
-                reason: "was made with other settings; train into another folder, or anew".into(),
-            });
-        }
-    }
-    ae_eval::report::write_json(&config_path, &config)?;
+    ae_eval::report::write_json(&dir.join("config.json"), &config)?;
 
     tch::manual_seed(config.train.seed as i64);
     let mut model = Model::build(&config.model, device)?;
@@ -209,4 +318,49 @@ pub fn train(
         train,
         val,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn preset_config() -> RunConfig {
+        RunConfig::from_preset(&ae_models::presets::S2_2, DatasetId::Mnist, 5000)
+    }
+
+    #[test]
+    fn a_config_file_passes_every_check_and_round_trips() {
+        let origin = Path::new("my/config.json");
+        let mut c = preset_config();
+        c.train_size = 1234;
+        let json = serde_json::to_vec(&c).unwrap();
+        assert_eq!(parse_config(&json, origin).unwrap(), c);
+        let bad = |edit: &dyn Fn(&mut serde_json::Value)| {
+            let mut v = serde_json::to_value(&c).unwrap();
+            edit(&mut v);
+            parse_config(v.to_string().as_bytes(), origin)
+                .unwrap_err()
+                .to_string()
+        };
+        let e = bad(&|v| {
+            v["train"]["noise"] = serde_json::json!({"kind": "dropout", "rate": 1.5, "scale": true})
+        });
+        assert_eq!(
+            e,
+            "my/config.json: invalid dropout rate: 1.5 is outside [0, 1]"
+        );
+        let e = bad(&|v| v["train_size"] = 60_000.into());
+        assert!(e.contains("exceed the 60000 training images"), "{e}");
+        let e = bad(&|v| v["train"]["epochs"] = 0.into());
+        assert_eq!(e, "my/config.json: invalid epochs: must be ≥ 1");
+        let e = bad(&|v| v["train"]["batch_size"] = (1u64 << 40).into());
+        assert!(e.contains("batch_size") && e.contains("memory"), "{e}");
+        let e = parse_config(b"{\"name\": 3}", origin)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("my/config.json: not a run configuration"),
+            "{e}"
+        );
+    }
 }

@@ -67,6 +67,8 @@ pub fn run_experiment(lab: &Lab<'_>, entry: &'static Entry) -> Result<Section> {
 /// and `report.html` over every complete experiment there (selected now or before).
 pub fn run(lab: &Lab<'_>, selected: &[&'static Entry]) -> Result<Summary> {
     crate::error::create_dir(&lab.out)?;
+    // One pipeline per output folder at a time (its trainings lock their own folders too).
+    let _lock = crate::lock::FolderLock::acquire(&lab.out)?;
     let started = Instant::now();
     let total = selected.len();
     let (mut ran, mut skipped) = (Vec::new(), Vec::new());

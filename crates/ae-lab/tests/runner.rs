@@ -73,6 +73,15 @@ fn a_failing_experiment_names_itself_and_writes_no_section() {
     assert!(msg.starts_with("experiment S0.2: "), "{msg}");
     assert!(msg.contains("mnist"), "{msg}");
     assert!(runner::complete(dir.path(), "S0.2").is_none());
+    // While another writer holds the output folder, a second pipeline is refused at once.
+    let held = ae_lab::lock::FolderLock::acquire(dir.path()).unwrap();
+    let err = runner::run(&lab, &catalogue::select(Some("S1.1")).unwrap()).unwrap_err();
+    assert!(
+        matches!(err, ae_lab::Error::Locked { pid, .. } if pid == std::process::id()),
+        "{err}"
+    );
+    drop(held);
+    assert!(runner::run(&lab, &catalogue::select(Some("S1.1")).unwrap()).is_ok());
 }
 
 /// libtorch must come before OpenBLAS among the loaded libraries (see build.rs): otherwise

@@ -104,23 +104,87 @@ impl Checkpoint {
         Ok(())
     }
 
+    /// Removes a half-written `<dir>.new` left by a process killed while writing (the complete
+    /// checkpoint is in `<dir>` or `<dir>.old`).
+    pub fn remove_partial(dir: &Path) -> Result<()> {
+        let new = sibling(dir, ".new");
+        if new.exists() {
+            tracing::info!(path = %new.display(), "removing a half-written checkpoint");
+            fs::remove_dir_all(&new).map_err(|e| Error::io(&new, e))?;
+        }
+        Ok(())
+    }
+
+    /// Whether `dir` (or `<dir>.old`) holds a checkpoint.
+    pub fn exists(dir: &Path) -> bool {
+        [dir.to_path_buf(), sibling(dir, ".old")]
+            .iter()
+            .any(|d| d.join(META).is_file())
+    }
+
+    /// Removes the checkpoint and its siblings (`.new`, `.old`): starting a run over.
+    pub fn remove(dir: &Path) -> Result<()> {
+        for d in [
+            dir.to_path_buf(),
+            sibling(dir, ".new"),
+            sibling(dir, ".old"),
+        ] {
+            if d.exists() {
+                fs::remove_dir_all(&d).map_err(|e| Error::io(&d, e))?;
+            }
+        }
+        Ok(())
+    }
+
     /// The complete checkpoint in `dir` (or the previous one left by an interrupted write).
     pub fn find(dir: &Path) -> Result<Option<Checkpoint>> {
         for candidate in [dir.to_path_buf(), sibling(dir, ".old")] {
             let meta_path = candidate.join(META);
             if meta_path.is_file() {
                 let text = fs::read(&meta_path).map_err(|e| Error::io(&meta_path, e))?;
-                let meta: Meta = serde_json::from_slice(&text).map_err(|e| Error::Json {
-                    path: meta_path.clone(),
-                    source: e,
-                })?;
-                return Ok(Some(Checkpoint {
-                    dir: candidate,
-                    meta,
-                }));
+                return Checkpoint::parse(&candidate, &text).map(Some);
             }
         }
         Ok(None)
+    }
+
+    /// The checkpoint in `dir` whose `trainer.json` holds `json`, checked for consistency (a
+    /// valid training configuration, one history record per finished epoch, a position inside
+    /// the run). Weights and optimiser state are checked when restored.
+    pub fn parse(dir: &Path, json: &[u8]) -> Result<Checkpoint> {
+        let meta_path = dir.join(META);
+        let meta: Meta = serde_json::from_slice(json).map_err(|e| Error::Json {
+            path: meta_path.clone(),
+            source: e,
+        })?;
+        let bad = |reason: String| Error::File {
+            path: meta_path.clone(),
+            reason,
+        };
+        meta.train.validate().map_err(|e| bad(e.to_string()))?;
+        let s = &meta.state;
+        if meta.history.epochs.len() != s.epoch {
+            return Err(bad(format!(
+                "{} epochs finished but {} recorded in the history",
+                s.epoch,
+                meta.history.epochs.len()
+            )));
+        }
+        if s.epoch > meta.train.epochs || meta.optimizer_steps < 0 || !s.loss_sum.is_finite() {
+            return Err(bad(format!(
+                "position epoch {}, batch {}, step {} is not inside a run of {} epochs",
+                s.epoch, s.batch, meta.optimizer_steps, meta.train.epochs
+            )));
+        }
+        Ok(Checkpoint {
+            dir: dir.to_path_buf(),
+            meta,
+        })
+    }
+
+    /// The folder it was found in.
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
     /// The training configuration the checkpoint was written under.
@@ -145,6 +209,8 @@ impl Checkpoint {
         let tensors = if fs::metadata(&opt_path).map(|m| m.len()).unwrap_or(0) == 0 {
             Vec::new()
         } else {
+            // Checked in Rust first: libtorch would fail on a damaged file with a backtrace.
+            crate::weights::read_file_specs(&opt_path)?;
             Tensor::read_safetensors(&opt_path)?
         };
         optimizer.load_state(&tensors, self.meta.optimizer_steps)?;

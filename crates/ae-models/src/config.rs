@@ -149,6 +149,69 @@ impl ModelConfig {
             }
             ModelConfig::ConvPooling | ModelConfig::ConvPooled { .. } => {}
         }
+        // Memory for the weights alone (the batch is checked with the training settings).
+        self.check_memory(0)
+    }
+
+    /// About how many trainable parameters the network has (exact for dense models; the
+    /// convolutional ones add their fixed layers to the code-dependent ones).
+    pub fn parameter_estimate(&self) -> u128 {
+        match self {
+            ModelConfig::Dense(d) => {
+                let mut width = d.input as u128;
+                let mut total = 0u128;
+                for layer in d.encoder.iter().chain(&d.decoder) {
+                    let size = layer.size as u128;
+                    total = total.saturating_add(width.saturating_mul(size).saturating_add(size));
+                    width = size;
+                }
+                total
+            }
+            // 128 → code (4 × 4) and code → 128 (5 × 5) convolutions around ~300k fixed ones.
+            ModelConfig::ConvStrided { code } => 300_000 + 128 * 41 * *code as u128,
+            // Dense 128 → code → 128 around ~100k fixed ones.
+            ModelConfig::ConvDenoiser { code } => 100_000 + 257 * *code as u128,
+            ModelConfig::ConvPooling | ModelConfig::ConvPooled { .. } => 100_000,
+        }
+    }
+
+    /// About how many floats one example's activations take in a training step.
+    fn activation_estimate(&self) -> u128 {
+        match self {
+            ModelConfig::Dense(d) => {
+                let widths: u128 = d
+                    .encoder
+                    .iter()
+                    .chain(&d.decoder)
+                    .map(|l| l.size as u128)
+                    .sum();
+                2 * (d.input as u128 + widths)
+            }
+            // Feature maps of up to 32 channels at 28 × 28, a handful of layers.
+            _ => 150_000,
+        }
+    }
+
+    /// Refuses a model (or a batch size) whose training would not fit in the memory available:
+    /// weights, gradients, optimiser moments and a checkpoint copy, plus one batch's activations
+    /// (forward and backward). The error names `code_size` (or `model`) or `batch_size`.
+    pub fn check_memory(&self, batch_size: usize) -> Result<()> {
+        let params = self.parameter_estimate();
+        let weights = params.saturating_mul(4 * 5);
+        ae_data::resources::ensure_memory(
+            "code_size",
+            &format!("a model of {params} parameters"),
+            weights,
+        )?;
+        let activations = self
+            .activation_estimate()
+            .saturating_mul(batch_size as u128)
+            .saturating_mul(4 * 3);
+        ae_data::resources::ensure_memory(
+            "batch_size",
+            &format!("training on batches of {batch_size}"),
+            weights.saturating_add(activations),
+        )?;
         Ok(())
     }
 

@@ -4,9 +4,12 @@
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// libtorch reported an error.
-    #[error("libtorch: {0}")]
-    Torch(#[from] tch::TchError),
+    /// libtorch reported an error (shown without libtorch's C++ backtrace).
+    ///
+    /// Not a `source()`: libtorch's full message carries a C++ backtrace that a chain of causes
+    /// would print; the error itself is still here for programs that want it.
+    #[error("libtorch: {}", short_torch_message(.0))]
+    Torch(tch::TchError),
     /// CUDA was asked for but is not available.
     #[error("device cuda was asked for, but CUDA is not available ({0})")]
     CudaUnavailable(String),
@@ -32,9 +35,28 @@ pub enum Error {
         /// The underlying error.
         source: serde_json::Error,
     },
+    /// A loss or output became NaN or infinite; the run stopped (its last good checkpoint is
+    /// kept).
+    #[error("{what} became {value}; {advice}")]
+    NonFinite {
+        /// Where it appeared ("the training loss in epoch 3 batch 12").
+        what: String,
+        /// The value (NaN, inf or -inf).
+        value: f64,
+        /// What to change.
+        advice: String,
+    },
     /// Training was stopped (Ctrl-C) after a checkpoint was written.
     #[error("interrupted; the checkpoint in {0} resumes the run (--resume)")]
     Interrupted(std::path::PathBuf),
+    /// A file (weights, checkpoint) does not hold what it should.
+    #[error("{path}: {reason}")]
+    File {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
     /// A file could not be read or written.
     #[error("{path}: {source}")]
     Io {
@@ -70,6 +92,24 @@ impl Error {
             source,
         }
     }
+}
+
+impl From<tch::TchError> for Error {
+    fn from(e: tch::TchError) -> Self {
+        Error::Torch(e)
+    }
+}
+
+/// libtorch's message without the C++ backtrace it appends ("Exception raised from …",
+/// "frame #0: …"): the first lines say what went wrong; the frames help nobody using `ae`.
+pub fn short_torch_message(e: &tch::TchError) -> String {
+    let full = e.to_string();
+    let cut = ["Exception raised from", "frame #0"]
+        .iter()
+        .filter_map(|m| full.find(m))
+        .min()
+        .unwrap_or(full.len());
+    full[..cut].trim_end().to_owned()
 }
 
 /// Result with this crate's [`Error`].

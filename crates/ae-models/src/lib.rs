@@ -7,7 +7,8 @@
 //! - [`loss`], [`optim`]: losses (MSE, SSE, BCE, + L1 on the code); Adam and SGD whose state
 //!   can be saved.
 //! - [`train_config`], [`history`]: what a run is told and what it measured.
-//! - [`train`], [`checkpoint`]: the trainer and its resumable checkpoints.
+//! - [`train`], [`checkpoint`]: the trainer and its resumable checkpoints; [`weights`]: a
+//!   weights file checked against a model before libtorch reads it.
 //! - [`tensor`]: images between ndarray and tensors.
 //! - [`noise`]: ae-data's noise models on the device.
 //! - [`grad`]: seed 002's hand-derived gradients (S2.1), checked against autograd.
@@ -30,6 +31,7 @@ pub mod presets;
 pub mod tensor;
 pub mod train;
 pub mod train_config;
+pub mod weights;
 
 pub use config::{Activation, DenseConfig, DenseLayer, ModelConfig, PoolDecoder};
 pub use device::{init as init_device, DeviceChoice};

@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use tch::{Reduction, Tensor};
 
+use crate::{Error, Result};
+
 /// A reconstruction loss, averaged over the batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -16,13 +18,13 @@ pub enum Loss {
 }
 
 impl std::str::FromStr for Loss {
-    type Err = crate::Error;
-    fn from_str(s: &str) -> crate::Result<Loss> {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Loss> {
         match s {
             "mse" => Ok(Loss::Mse),
             "sse" => Ok(Loss::Sse),
             "bce" => Ok(Loss::Bce),
-            other => Err(crate::Error::invalid(
+            other => Err(Error::invalid(
                 "loss",
                 format!("'{other}' is not one of mse, sse, bce"),
             )),
@@ -32,25 +34,63 @@ impl std::str::FromStr for Loss {
 
 impl Loss {
     /// The loss of `output` against `target` (same shape, batch first).
-    pub fn compute(self, output: &Tensor, target: &Tensor) -> Tensor {
-        match self {
-            Loss::Mse => output.mse_loss(target, Reduction::Mean),
+    ///
+    /// Binary cross-entropy needs outputs in [0, 1]: libtorch refuses others, and this says why
+    /// — outputs that became NaN ([`Error::NonFinite`]) or a model without a sigmoid last layer.
+    pub fn compute(self, output: &Tensor, target: &Tensor) -> Result<Tensor> {
+        if output.size() != target.size() {
+            return Err(Error::invalid(
+                "loss",
+                format!(
+                    "outputs of shape {:?} against targets of shape {:?}",
+                    output.size(),
+                    target.size()
+                ),
+            ));
+        }
+        Ok(match self {
+            Loss::Mse => output.f_mse_loss(target, Reduction::Mean)?,
             Loss::Sse => (output - target)
                 .square()
                 .flatten(1, -1)
                 .sum_dim_intlist(1, false, tch::Kind::Float)
                 .mean(tch::Kind::Float),
-            Loss::Bce => output.binary_cross_entropy::<Tensor>(target, None, Reduction::Mean),
-        }
+            Loss::Bce => output
+                .f_binary_cross_entropy::<Tensor>(target, None, Reduction::Mean)
+                .map_err(|e| {
+                    let finite = output.isfinite().all().int64_value(&[]) == 1;
+                    if finite {
+                        Error::invalid(
+                            "loss",
+                            format!(
+                                "bce needs outputs in [0, 1], as a sigmoid last layer gives ({})",
+                                crate::error::short_torch_message(&e)
+                            ),
+                        )
+                    } else {
+                        Error::NonFinite {
+                            what: "the model's outputs".into(),
+                            value: f64::NAN,
+                            advice: "lower the learning rate".into(),
+                        }
+                    }
+                })?,
+        })
     }
 
     /// The loss plus λ·‖code‖₁ summed over the batch (as seed 004's `torch.norm(h, p=1)`).
-    pub fn with_l1(self, output: &Tensor, target: &Tensor, code: &Tensor, l1: f64) -> Tensor {
-        let base = self.compute(output, target);
-        if l1 > 0.0 {
+    pub fn with_l1(
+        self,
+        output: &Tensor,
+        target: &Tensor,
+        code: &Tensor,
+        l1: f64,
+    ) -> Result<Tensor> {
+        let base = self.compute(output, target)?;
+        Ok(if l1 > 0.0 {
             base + code.abs().sum(tch::Kind::Float) * l1
         } else {
             base
-        }
+        })
     }
 }

@@ -105,7 +105,21 @@ impl Model {
         std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
     }
 
-    /// Reads all variables from a safetensors file written by [`Model::save`].
+    /// The names and shapes of its variables, sorted by name.
+    pub fn variable_specs(&self) -> Vec<crate::weights::Spec> {
+        let mut specs: Vec<_> = self
+            .vs
+            .variables()
+            .into_iter()
+            .map(|(name, t)| (name, t.size().iter().map(|&d| d as usize).collect()))
+            .collect();
+        specs.sort();
+        specs
+    }
+
+    /// Reads all variables from a safetensors file written by [`Model::save`], after checking
+    /// that it holds exactly this model's variables with their shapes (the error names each
+    /// difference).
     pub fn load(&mut self, path: &Path) -> Result<()> {
         if !path.is_file() {
             return Err(Error::io(
@@ -113,6 +127,8 @@ impl Model {
                 std::io::Error::new(std::io::ErrorKind::NotFound, "no such weights file"),
             ));
         }
+        let found = crate::weights::read_file_specs(path)?;
+        crate::weights::compare(&self.variable_specs(), &found, path)?;
         self.vs.load(path)?;
         Ok(())
     }

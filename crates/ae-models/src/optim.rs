@@ -190,11 +190,29 @@ impl Optimizer {
                 .map(|(_, t)| t)
                 .ok_or_else(|| Error::invalid("optimizer state", format!("lacks {key}")))
         };
+        let check = |key: &str, into: &Tensor| -> Result<Tensor> {
+            let t = find(key)?;
+            if t.size() != into.size() || t.kind() != into.kind() {
+                return Err(Error::invalid(
+                    "optimizer state",
+                    format!(
+                        "{key} is {:?} {:?}, the model needs {:?} {:?}",
+                        t.kind(),
+                        t.size(),
+                        into.kind(),
+                        into.size()
+                    ),
+                ));
+            }
+            Ok(t.shallow_clone())
+        };
         let _guard = tch::no_grad_guard();
         for (i, (name, _)) in self.params.iter().enumerate() {
-            self.first[i].copy_(find(&format!("first.{name}"))?);
+            let first = check(&format!("first.{name}"), &self.first[i])?;
+            self.first[i].f_copy_(&first)?;
             if let Some(s) = self.second.get_mut(i) {
-                s.copy_(find(&format!("second.{name}"))?);
+                let second = check(&format!("second.{name}"), s)?;
+                s.f_copy_(&second)?;
             }
         }
         self.step = step;

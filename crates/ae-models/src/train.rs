@@ -95,9 +95,28 @@ impl<'a> Trainer<'a> {
         let mut optimizer = Optimizer::new(c.optimizer, model.named_parameters())?;
         let mut state = TrainerState::default();
         let mut history = History::default();
+        if let Some(dir) = &self.checkpoint_dir {
+            Checkpoint::remove_partial(dir)?;
+        }
         if resume {
             if let Some(dir) = &self.checkpoint_dir {
                 if let Some(ck) = Checkpoint::find(dir)? {
+                    // More epochs may be asked for; everything else must be what it was.
+                    let asked = TrainConfig {
+                        epochs: ck.train_config().epochs,
+                        ..c.clone()
+                    };
+                    let differ = crate::train_config::differing_fields(ck.train_config(), &asked);
+                    if !differ.is_empty() {
+                        return Err(Error::invalid(
+                            "resume",
+                            format!(
+                                "the checkpoint in {} was trained with other settings: {}",
+                                ck.dir().display(),
+                                differ.join(", ")
+                            ),
+                        ));
+                    }
                     (state, history) = ck.restore(model, &mut optimizer)?;
                     tracing::info!(epoch = state.epoch, batch = state.batch, "resumed");
                 }
@@ -145,19 +164,25 @@ impl<'a> Trainer<'a> {
                     None => target.shallow_clone(),
                 };
                 let f = model.forward(&input, true);
-                let loss = c.loss.with_l1(&f.output, &target, &f.code, c.l1);
+                let loss = match c.loss.with_l1(&f.output, &target, &f.code, c.l1) {
+                    Err(Error::NonFinite { what, value, .. }) => {
+                        return Err(self.non_finite(
+                            format!("{what} in epoch {} batch {}", epoch + 1, b + 1),
+                            value,
+                            state.epoch,
+                        ))
+                    }
+                    loss => loss?,
+                };
                 optimizer.zero_grad();
                 loss.backward();
                 optimizer.step();
                 let loss = loss.double_value(&[]);
                 if !loss.is_finite() {
-                    return Err(Error::invalid(
-                        "training",
-                        format!(
-                            "the loss became {loss} in epoch {} batch {}; lower --lr",
-                            epoch + 1,
-                            b + 1
-                        ),
+                    return Err(self.non_finite(
+                        format!("the training loss in epoch {} batch {}", epoch + 1, b + 1),
+                        loss,
+                        state.epoch,
                     ));
                 }
                 history.batch_losses.push(loss);
@@ -178,7 +203,18 @@ impl<'a> Trainer<'a> {
             }
             let train_seconds = started.elapsed().as_secs_f64();
             let images = state.epoch_images - images_before;
-            let val_loss = val.map(|v| self.loss_on(model, v)).transpose()?;
+            let val_loss = match val.map(|v| self.loss_on(model, v)).transpose() {
+                // NaN outputs that BCE refused: reported as a NaN validation loss, below.
+                Err(Error::NonFinite { value, .. }) => Some(value),
+                other => other?,
+            };
+            if let Some(v) = val_loss.filter(|v| !v.is_finite()) {
+                return Err(self.non_finite(
+                    format!("the validation loss after epoch {}", epoch + 1),
+                    v,
+                    state.epoch,
+                ));
+            }
             let record = EpochRecord {
                 epoch: epoch + 1,
                 train_loss: state.loss_sum / batches_per_epoch as f64,
@@ -205,6 +241,25 @@ impl<'a> Trainer<'a> {
         Ok(history)
     }
 
+    /// The error for a NaN or infinite `value` at `what`, saying which checkpoint is kept.
+    fn non_finite(&self, what: String, value: f64, finished_epochs: usize) -> Error {
+        let kept = match &self.checkpoint_dir {
+            Some(dir) if finished_epochs > 0 => format!(
+                "; the checkpoint after epoch {finished_epochs} in {} is kept",
+                dir.display()
+            ),
+            _ => String::new(),
+        };
+        Error::NonFinite {
+            what,
+            value,
+            advice: format!(
+                "lower the learning rate (lr {:e}), or check the inputs and the loss{kept}",
+                self.config.optimizer.lr()
+            ),
+        }
+    }
+
     /// The mean loss over `data` in evaluation mode, on clean inputs, or noisy ones (with a
     /// fixed seed) when the run is denoising.
     pub fn loss_on(&self, model: &Model, data: &Tensor) -> Result<f64> {
@@ -228,7 +283,7 @@ impl<'a> Trainer<'a> {
             let f = model.forward(&input, false);
             total += c
                 .loss
-                .with_l1(&f.output, &target, &f.code, c.l1)
+                .with_l1(&f.output, &target, &f.code, c.l1)?
                 .double_value(&[])
                 * len as f64;
             start += len;

@@ -43,6 +43,44 @@ impl TrainConfig {
                 format!("must be ≥ 0, not {}", self.l1),
             ));
         }
+        if let Some(noise) = &self.noise {
+            noise.validate()?;
+        }
         self.optimizer.validate()
     }
+}
+
+/// The fields (as dotted paths, e.g. `train.optimizer.lr`) where two settings differ once
+/// serialised; empty when they are the same.
+pub fn differing_fields<T: Serialize>(a: &T, b: &T) -> Vec<String> {
+    fn walk(path: &str, a: &serde_json::Value, b: &serde_json::Value, out: &mut Vec<String>) {
+        use serde_json::Value::Object;
+        match (a, b) {
+            (Object(x), Object(y)) => {
+                let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+                for k in keys {
+                    let sub = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
+                    let null = serde_json::Value::Null;
+                    walk(
+                        &sub,
+                        x.get(k).unwrap_or(&null),
+                        y.get(k).unwrap_or(&null),
+                        out,
+                    );
+                }
+            }
+            _ if a != b => out.push(format!("{path} ({a} → {b})")),
+            _ => {}
+        }
+    }
+    let (Ok(a), Ok(b)) = (serde_json::to_value(a), serde_json::to_value(b)) else {
+        return vec!["(settings that cannot be compared)".into()];
+    };
+    let mut out = Vec::new();
+    walk("", &a, &b, &mut out);
+    out
 }

@@ -39,7 +39,12 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
     let test = data.test.to_f32();
     params
         .check(train.nrows(), train.ncols())
-        .context("--components")?;
+        .map_err(|e| match e {
+            ae_linear::Error::InvalidParameter { .. } => {
+                anyhow::Error::new(e).context("--components")
+            }
+            e => anyhow::Error::new(e).context(format!("the training images of {id}")),
+        })?;
     let out = super::out_dir(&args.out, &format!("pca-{id}-{}-{solver}", args.components))?;
 
     let r = ae_lab::probes::pca_reconstruction(&params, &train, &test, &out, 3)?;

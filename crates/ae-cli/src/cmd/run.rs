@@ -16,9 +16,13 @@ use tch::Device;
 /// The flags every training command takes besides its settings.
 #[derive(clap::Args)]
 pub struct RunFlags {
-    /// Continue from the output folder's checkpoint.
-    #[arg(long)]
+    /// Continue from the output folder's checkpoint (--epochs may grow; other settings must
+    /// stay as they were).
+    #[arg(long, conflicts_with = "overwrite")]
     pub resume: bool,
+    /// Start over in an output folder that holds a finished or interrupted run, deleting it.
+    #[arg(long)]
+    pub overwrite: bool,
     #[command(flatten)]
     pub device: DeviceFlags,
     /// Print the metrics as one JSON object on the last line.
@@ -45,10 +49,18 @@ impl RunFlags {
             device,
             TrainOptions {
                 resume: self.resume,
+                overwrite: self.overwrite,
                 stop: Some(&STOP),
                 progress: &bar,
             },
-        )?;
+        )
+        .map_err(|e| match e {
+            ae_lab::Error::Occupied { dir, what } => anyhow::anyhow!(
+                "{} holds {what}: --resume continues it, --overwrite starts over, --out picks another folder",
+                dir.display()
+            ),
+            e => e.into(),
+        })?;
         let metrics = ae_lab::evaluate(&trained)?;
         Ok((trained, metrics))
     }

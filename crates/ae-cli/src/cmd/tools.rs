@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use ae_data::{Dataset, DatasetId};
-use ae_eval::figures::{ImageGrid, Normalise};
+use ae_eval::figures::{check_png_path, ImageGrid, Normalise};
 use ae_eval::reconstruction::{mse, psnr};
 use ae_lab::RunConfig;
 use ae_models::{images_tensor, to_array, Autoencoder};
@@ -94,11 +94,18 @@ fn images(
 }
 
 pub fn encode(args: &EncodeArgs, data_dir: &Path) -> Result<()> {
+    if args.out.extension().and_then(|e| e.to_str()) != Some("npy") {
+        bail!(
+            "--out {}: codes are written as NumPy arrays; give a path ending in .npy",
+            args.out.display()
+        );
+    }
     let device = super::run::device(&args.device, None)?;
     let (config, model) = ae_lab::load_run(&args.run, device)?;
     let set = images(&args.dataset, &config, data_dir, &args.split)?;
     let x = images_tensor(&set.to_f32(), &config.model.input_shape(), device);
     let codes = to_array(&model.evaluate(&x, 1000).code)?;
+    ae_lab::evaluate::ensure_finite_rows(&codes, "the code of image", &args.run)?;
     let tmp = args.out.with_extension("partial.npy");
     ndarray_npy::write_npy(&tmp, &codes).with_context(|| format!("writing {}", tmp.display()))?;
     std::fs::rename(&tmp, &args.out).with_context(|| format!("writing {}", args.out.display()))?;
@@ -112,6 +119,9 @@ pub fn encode(args: &EncodeArgs, data_dir: &Path) -> Result<()> {
 }
 
 pub fn reconstruct(args: &ReconstructArgs, data_dir: &Path) -> Result<()> {
+    if let Some(out) = &args.out {
+        check_png_path(out).context("--out")?;
+    }
     let device = super::run::device(&args.device, None)?;
     let (config, model) = ae_lab::load_run(&args.run, device)?;
     let set = images(&args.dataset, &config, data_dir, "test")?;
@@ -155,15 +165,16 @@ pub fn reconstruct(args: &ReconstructArgs, data_dir: &Path) -> Result<()> {
 }
 
 pub fn generate(args: &GenerateArgs) -> Result<()> {
+    if let Some(out) = &args.out {
+        check_png_path(out).context("--out")?;
+    }
     let device = super::run::device(&args.device, None)?;
     let (config, model) = ae_lab::load_run(&args.run, device)?;
     let code_shape = config.model.code_shape();
     let code_len: i64 = code_shape.iter().product();
     let latents: Array2<f32> = match &args.latents {
         Some(path) => {
-            let z: Array2<f32> = ndarray_npy::read_npy(path).with_context(|| {
-                format!("--latents {}: expected an n × d f32 .npy", path.display())
-            })?;
+            let z = ae_data::npy::read_matrix(path).context("--latents")?;
             if z.ncols() as i64 != code_len {
                 bail!(
                     "--latents {}: rows have {} values, the model's code has {code_len}",
@@ -177,10 +188,12 @@ pub fn generate(args: &GenerateArgs) -> Result<()> {
             if args.n == 0 {
                 bail!("--n: must be at least 1");
             }
+            ensure_decodable(args.n, code_len)?;
             let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(args.seed);
             Array2::from_shape_fn((args.n, code_len as usize), |_| rng.gen::<f32>())
         }
     };
+    ensure_decodable(latents.nrows(), code_len)?;
     let mut shape = vec![latents.nrows() as i64];
     shape.extend(&code_shape);
     let flat: Vec<f32> = latents.iter().copied().collect();
@@ -201,5 +214,17 @@ pub fn generate(args: &GenerateArgs) -> Result<()> {
         .scale(3)
         .save(&path)?;
     println!("{} images decoded to {}", images.nrows(), path.display());
+    Ok(())
+}
+
+/// Refuses to decode more images than memory holds: the latents, the decoded images and the
+/// grid's pixels (scaled 3×, RGB).
+fn ensure_decodable(n: usize, code_len: i64) -> Result<()> {
+    let per_image = (code_len.max(0) as u128 + 784) * 4 + 784 * 9 * 3;
+    ae_data::resources::ensure_memory(
+        "n",
+        &format!("decoding {n} images"),
+        per_image.saturating_mul(n as u128),
+    )?;
     Ok(())
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use ae_data::{DatasetId, Noise};
 use ae_lab::run::TRAINING_IMAGES;
 use ae_lab::RunConfig;
-use ae_models::{Loss, ModelConfig, Preset};
+use ae_models::{Loss, Preset};
 use anyhow::{bail, Context, Result};
 
 use super::run;
@@ -80,10 +80,7 @@ fn resolve(args: &Args) -> Result<RunConfig> {
             }
         }
         (None, Some(path)) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("--config {}", path.display()))?;
-            let mut c: RunConfig = serde_json::from_str(&text)
-                .with_context(|| format!("--config {}: not a run configuration", path.display()))?;
+            let mut c = ae_lab::run::read_config_file(path).context("--config")?;
             if let Some(code) = args.code_size {
                 c.model = c.model.with_code_size(code)?;
             }
@@ -91,15 +88,6 @@ fn resolve(args: &Args) -> Result<RunConfig> {
         }
         (None, None) => bail!("give --model ID or --config FILE"),
     };
-    if let ModelConfig::Dense(d) = &config.model {
-        if d.input != 784 {
-            bail!(
-                "--model: {} takes {}-feature inputs, not 28 × 28 images",
-                config.name,
-                d.input
-            );
-        }
-    }
     let t = &mut config.train;
     if let Some(v) = &args.dataset {
         config.dataset = v.parse().context("--dataset")?;
@@ -128,9 +116,12 @@ fn resolve(args: &Args) -> Result<RunConfig> {
     if let Some(v) = args.val {
         config.validation = v;
     }
-    config.train_size = args
-        .train_size
-        .unwrap_or(TRAINING_IMAGES.saturating_sub(config.validation));
+    // A preset trains on every image not validated on; a config file keeps its own count.
+    if let Some(v) = args.train_size {
+        config.train_size = v;
+    } else if args.model.is_some() {
+        config.train_size = TRAINING_IMAGES.saturating_sub(config.validation);
+    }
     Ok(config)
 }
 
