@@ -6,6 +6,7 @@ mod bench;
 mod bench_linear;
 mod bench_train;
 mod fetch;
+mod fuzz;
 mod pipeline;
 mod setup;
 mod test;
@@ -40,6 +41,8 @@ enum Task {
     BenchTrain(bench_train::Args),
     /// Every seed experiment (S0.1 … S4.9), resumable, with report.html and metrics.json.
     Pipeline(pipeline::Args),
+    /// Coverage-guided fuzzing of every input parser (IDX, config.json, checkpoints, .npy, CSV).
+    Fuzz(fuzz::Args),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +54,7 @@ fn main() -> ExitCode {
         Task::BenchLinear(args) => bench_linear::run(&args),
         Task::BenchTrain(args) => bench_train::run(&args),
         Task::Pipeline(args) => pipeline::run(&args),
+        Task::Fuzz(args) => fuzz::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -88,10 +88,10 @@ pub fn evaluate(t: &Trained) -> Result<RunMetrics> {
     let device = t.model.device();
     let f = t
         .model
-        .evaluate(&images_tensor(input, &shape, device), 1000);
+        .evaluate(&images_tensor(input, &shape, device)?, 1000);
     let out = to_array(&f.output)?;
     let trainer = Trainer::new(t.config.train.clone())?;
-    let test_loss = trainer.loss_on(&t.model, &images_tensor(&test, &shape, device))?;
+    let test_loss = trainer.loss_on(&t.model, &images_tensor(&test, &shape, device)?)?;
     let last = t.history.epochs.last();
     let mut m = RunMetrics {
         model: t.model.name().to_owned(),

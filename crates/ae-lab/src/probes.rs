@@ -58,7 +58,7 @@ pub struct Clustering {
 /// scored by Kuhn–Munkres accuracy; writes `confusion.json` and `confusion.png` into `dir`.
 pub fn cluster_codes(t: &Trained, seed: u64, dir: &Path) -> Result<Clustering> {
     let device = t.model.device();
-    let x = images_tensor(&t.train.to_f32(), &t.config.model.input_shape(), device);
+    let x = images_tensor(&t.train.to_f32(), &t.config.model.input_shape(), device)?;
     let codes = to_array(&t.model.evaluate(&x, 1000).code)?;
     crate::evaluate::ensure_finite_rows(&codes, "the code of training image", &t.dir)?;
     let start = Instant::now();

@@ -284,8 +284,12 @@ pub fn train(
     tch::manual_seed(config.train.seed as i64);
     let mut model = Model::build(&config.model, device)?;
     let shape = config.model.input_shape();
-    let train_x = images_tensor(&train.to_f32(), &shape, device);
-    let val_x = (!val.is_empty()).then(|| images_tensor(&val.to_f32(), &shape, device));
+    let train_x = images_tensor(&train.to_f32(), &shape, device)?;
+    let val_x = if val.is_empty() {
+        None
+    } else {
+        Some(images_tensor(&val.to_f32(), &shape, device)?)
+    };
     options.progress.run_started(&RunStart {
         model: model.name().to_owned(),
         parameters: model.parameter_count(),

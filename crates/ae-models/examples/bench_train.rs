@@ -39,7 +39,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             &data.train.first(n).to_f32(),
             &model_config.input_shape(),
             Device::Cpu,
-        );
+        )?;
         tch::manual_seed(0);
         let mut model = Model::build(&model_config, Device::Cpu)?;
         let mut rates = Vec::new();

@@ -5,16 +5,31 @@ use tch::{Device, Kind, Tensor};
 
 use crate::Result;
 
-/// Images (n × pixels, values in [0, 1]) as a float tensor of shape `[n, ...shape]` on `device`.
-pub fn images_tensor(pixels: &ndarray::Array2<f32>, shape: &[i64], device: Device) -> Tensor {
+/// Images (n × pixels, values in [0, 1]) as a float tensor of shape `[n, ...shape]` on `device`;
+/// an error when a row does not hold `shape`'s number of values.
+pub fn images_tensor(
+    pixels: &ndarray::Array2<f32>,
+    shape: &[i64],
+    device: Device,
+) -> Result<Tensor> {
+    let per_row: i64 = shape.iter().product();
+    if pixels.ncols() as i64 != per_row {
+        return Err(crate::Error::invalid(
+            "images",
+            format!(
+                "rows of {} values cannot take the model's input shape {shape:?}",
+                pixels.ncols()
+            ),
+        ));
+    }
     let n = pixels.nrows() as i64;
     let flat: Vec<f32> = pixels.iter().copied().collect();
     let mut dims = vec![n];
     dims.extend_from_slice(shape);
-    Tensor::from_slice(&flat)
-        .view(dims.as_slice())
+    Ok(Tensor::from_slice(&flat)
+        .f_view(dims.as_slice())?
         .to_kind(Kind::Float)
-        .to_device(device)
+        .to_device(device))
 }
 
 /// A tensor's rows as an (n × features) `f32` array, on the CPU, whatever its shape and device.
@@ -35,7 +50,8 @@ mod tests {
     #[test]
     fn images_and_arrays_round_trip() {
         let x = Array2::from_shape_fn((3, 4), |(i, j)| (i * 4 + j) as f32 / 12.0);
-        let t = images_tensor(&x, &[1, 2, 2], Device::Cpu);
+        let t = images_tensor(&x, &[1, 2, 2], Device::Cpu).unwrap();
+        assert!(images_tensor(&x, &[1, 3, 3], Device::Cpu).is_err());
         assert_eq!(t.size(), vec![3, 1, 2, 2]);
         assert_eq!(to_array(&t).unwrap(), x);
     }

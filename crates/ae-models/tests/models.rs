@@ -108,7 +108,7 @@ fn training_lowers_the_loss_for_dense_and_conv_models() {
         let model_config = preset.model();
         tch::manual_seed(1);
         let mut model = Model::build(&model_config, Device::Cpu).unwrap();
-        let x = images_tensor(&toy_images(128), &model_config.input_shape(), Device::Cpu);
+        let x = images_tensor(&toy_images(128), &model_config.input_shape(), Device::Cpu).unwrap();
         let trainer = Trainer::new(config(Some(Noise::gaussian(0.1).unwrap()), epochs)).unwrap();
         let before = trainer.loss_on(&model, &x).unwrap();
         let history = trainer
@@ -125,7 +125,7 @@ fn training_lowers_the_loss_for_dense_and_conv_models() {
 fn a_resumed_run_ends_with_the_losses_of_an_uninterrupted_one() {
     let _lock = rng_lock();
     let model_config = ae_models::presets::S3_1.model();
-    let x = images_tensor(&toy_images(96), &model_config.input_shape(), Device::Cpu);
+    let x = images_tensor(&toy_images(96), &model_config.input_shape(), Device::Cpu).unwrap();
     let noise = Some(Noise::gaussian(0.2).unwrap());
     let dir = tempfile::tempdir().unwrap();
 

@@ -30,11 +30,11 @@ fn images(n: usize, value: f32) -> ndarray::Array2<f32> {
 fn a_nan_validation_loss_stops_the_run_and_keeps_the_last_good_checkpoint() {
     let model_config = ae_models::presets::S2_2.model();
     let shape = model_config.input_shape();
-    let train = images_tensor(&images(64, 1.0), &shape, Device::Cpu);
-    let good_val = images_tensor(&images(16, 1.0), &shape, Device::Cpu);
+    let train = images_tensor(&images(64, 1.0), &shape, Device::Cpu).unwrap();
+    let good_val = images_tensor(&images(16, 1.0), &shape, Device::Cpu).unwrap();
     let mut nan_val = images(16, 1.0);
     nan_val[[3, 100]] = f32::NAN;
-    let nan_val = images_tensor(&nan_val, &shape, Device::Cpu);
+    let nan_val = images_tensor(&nan_val, &shape, Device::Cpu).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let ck = dir.path().join("checkpoint");
 
@@ -62,7 +62,7 @@ fn a_nan_validation_loss_stops_the_run_and_keeps_the_last_good_checkpoint() {
 #[test]
 fn resuming_with_other_settings_names_them() {
     let model_config = ae_models::presets::S2_2.model();
-    let x = images_tensor(&images(32, 1.0), &model_config.input_shape(), Device::Cpu);
+    let x = images_tensor(&images(32, 1.0), &model_config.input_shape(), Device::Cpu).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let ck = dir.path().join("checkpoint");
     let mut model = Model::build(&model_config, Device::Cpu).unwrap();

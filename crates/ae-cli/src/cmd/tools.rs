@@ -103,7 +103,7 @@ pub fn encode(args: &EncodeArgs, data_dir: &Path) -> Result<()> {
     let device = super::run::device(&args.device, None)?;
     let (config, model) = ae_lab::load_run(&args.run, device)?;
     let set = images(&args.dataset, &config, data_dir, &args.split)?;
-    let x = images_tensor(&set.to_f32(), &config.model.input_shape(), device);
+    let x = images_tensor(&set.to_f32(), &config.model.input_shape(), device)?;
     let codes = to_array(&model.evaluate(&x, 1000).code)?;
     ae_lab::evaluate::ensure_finite_rows(&codes, "the code of image", &args.run)?;
     let tmp = args.out.with_extension("partial.npy");
@@ -134,7 +134,7 @@ pub fn reconstruct(args: &ReconstructArgs, data_dir: &Path) -> Result<()> {
         Some(n) => n.apply(&clean, 0),
         None => clean.clone(),
     };
-    let x = images_tensor(&input, &config.model.input_shape(), device);
+    let x = images_tensor(&input, &config.model.input_shape(), device)?;
     let out = to_array(&model.evaluate(&x, 1000).output)?;
     let mut rows = vec![clean.view()];
     let mut titles = vec!["original".to_string()];

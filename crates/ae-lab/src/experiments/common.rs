@@ -24,12 +24,12 @@ pub fn load(ex: &Experiment<'_>) -> Result<(Arc<Dataset>, Array2<f32>, Array2<f3
 
 /// The model's outputs for images `x` (one per row), reshaped to `shape` on the way in.
 pub fn outputs(model: &Model, x: &Array2<f32>, shape: &[i64]) -> Result<Array2<f32>> {
-    let f = model.evaluate(&images_tensor(x, shape, model.device()), 1000);
+    let f = model.evaluate(&images_tensor(x, shape, model.device())?, 1000);
     Ok(to_array(&f.output)?)
 }
 
 /// The model's codes for images `x`, flattened to one row each.
 pub fn codes(model: &Model, x: &Array2<f32>, shape: &[i64]) -> Result<Array2<f32>> {
-    let f = model.evaluate(&images_tensor(x, shape, model.device()), 1000);
+    let f = model.evaluate(&images_tensor(x, shape, model.device())?, 1000);
     Ok(to_array(&f.code)?)
 }

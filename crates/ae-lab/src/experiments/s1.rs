@@ -437,7 +437,7 @@ pub fn s1_6(ex: &mut Experiment<'_>) -> Result<()> {
     train.epochs = 500;
     tch::manual_seed(0);
     let mut model = Model::build(&config, ex.lab.device)?;
-    let xt = images_tensor(&xc, &[3], ex.lab.device);
+    let xt = images_tensor(&xc, &[3], ex.lab.device)?;
     let mut losses = Vec::new();
     Trainer::new(train.clone())?.fit(&mut model, &xt, None, false, &mut |e| {
         if let Event::EpochEnd(r) = e {
