@@ -46,8 +46,16 @@ pub fn run(args: &Args) -> Result<()> {
     for id in datasets {
         let fetched = fetcher.fetch(id, &progress).and_then(|files| {
             if !id.is_pinned() {
-                // No checksum to trust: check the files hold 28 × 28 images and labels 0–9.
-                ae_data::Dataset::load(id, &data_dir)?;
+                // No checksum to trust: check the files hold 28 × 28 images and labels 0–9,
+                // and take back what this run wrote when they do not.
+                if let Err(e) = ae_data::Dataset::load(id, &data_dir) {
+                    for f in &files {
+                        if matches!(f.outcome, FileOutcome::Fetched(_)) {
+                            let _ = std::fs::remove_file(&f.path);
+                        }
+                    }
+                    return Err(e);
+                }
             }
             Ok(files)
         });

@@ -59,7 +59,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", ae_data::error::describe(err.as_ref()));
             ExitCode::FAILURE
         }
     }

@@ -97,7 +97,7 @@ fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {}", message(&err));
+            eprintln!("error: {}", ae_data::error::describe(err.as_ref()));
             ExitCode::FAILURE
         }
     }
@@ -116,23 +116,6 @@ fn parse_args() -> Cli {
     }
     let matches = command.get_matches();
     Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
-}
-
-/// The error and its causes on one line, each cause once: a cause whose text the message already
-/// holds (an error that shows its source, as `path: reason` does) is not repeated.
-fn message(err: &anyhow::Error) -> String {
-    let mut out = String::new();
-    for cause in err.chain() {
-        let text = cause.to_string();
-        if out.contains(&text) {
-            continue;
-        }
-        if !out.is_empty() {
-            out.push_str(": ");
-        }
-        out.push_str(&text);
-    }
-    out
 }
 
 /// A closed pipe (`ae … | head`) ends output early; that is not an error.

@@ -87,3 +87,35 @@ impl Error {
         }
     }
 }
+
+/// An error and its causes on one line (`a: b: c`), each cause once: a cause whose text is
+/// already in the line (an error that shows its source, as `path: reason` does) is not repeated.
+/// For binaries printing any error chain (`anyhow::Error` derefs to `dyn Error`).
+pub fn describe(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = String::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let text = e.to_string();
+        if !out.contains(&text) {
+            if !out.is_empty() {
+                out.push_str(": ");
+            }
+            out.push_str(&text);
+        }
+        next = e.source();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn describe_says_each_cause_once() {
+        let io = std::io::Error::other("disk full");
+        let e = Error::io("data/x.gz", io);
+        assert_eq!(e.to_string(), "data/x.gz: disk full");
+        assert_eq!(describe(&e), "data/x.gz: disk full");
+    }
+}

@@ -14,11 +14,19 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-/// The output folder: the flag, else `runs/<default_name>` under the current folder.
+/// The output folder of a command that trains nothing (`ae pca`, `ae kmeans`, …): the flag, else
+/// `runs/<default_name>` under the current folder. Its files are rewritten on every call, but a
+/// training run's folder is refused: its metrics.json would be overwritten.
 pub fn out_dir(flag: &Option<PathBuf>, default_name: &str) -> Result<PathBuf> {
     let dir = flag
         .clone()
         .unwrap_or_else(|| PathBuf::from("runs").join(default_name));
+    if dir.join("model.safetensors").exists() || dir.join("checkpoint").exists() {
+        anyhow::bail!(
+            "--out {}: holds a training run; give another folder",
+            dir.display()
+        );
+    }
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("creating --out folder {}", dir.display()))?;
     Ok(dir)

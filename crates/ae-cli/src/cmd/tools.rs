@@ -198,7 +198,7 @@ pub fn generate(args: &GenerateArgs) -> Result<()> {
     shape.extend(&code_shape);
     let flat: Vec<f32> = latents.iter().copied().collect();
     let z = Tensor::from_slice(&flat)
-        .view(shape.as_slice())
+        .f_view(shape.as_slice())?
         .to_device(device);
     let images = {
         let _g = tch::no_grad_guard();
