@@ -48,14 +48,17 @@ fn all_fetches_the_pinned_sets_and_skips_kmnist_with_a_warning() {
         .unwrap();
     }
     let out_dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(["fetch-mnist", "--dataset", "all", "--data-dir"])
-        .arg(out_dir.path())
-        .arg("--mirror")
-        .arg(mirror.path())
-        .env_remove("AE_DATA_MIRROR")
-        .output()
-        .unwrap();
+    let fetch = |dataset: &str| {
+        Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .args(["fetch-mnist", "--dataset", dataset, "--data-dir"])
+            .arg(out_dir.path())
+            .arg("--mirror")
+            .arg(mirror.path())
+            .env_remove("AE_DATA_MIRROR")
+            .output()
+            .unwrap()
+    };
+    let out = fetch("all");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(
@@ -73,13 +76,5 @@ fn all_fetches_the_pinned_sets_and_skips_kmnist_with_a_warning() {
         "refused files are not left behind"
     );
     // By name, KMNIST is required: the same refusal is a failure.
-    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(["fetch-mnist", "--dataset", "kmnist", "--data-dir"])
-        .arg(out_dir.path())
-        .arg("--mirror")
-        .arg(mirror.path())
-        .env_remove("AE_DATA_MIRROR")
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
+    assert!(!fetch("kmnist").status.success());
 }
