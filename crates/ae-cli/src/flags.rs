@@ -14,6 +14,7 @@ const FLAGS: &[(&str, &str)] = &[
     ("threads", "--threads"),
     ("dataset", "--dataset"),
     ("train_size", "--train-size"),
+    ("validation", "--val"),
     ("profile", "--profile"),
     ("experiment selection", "--only"),
     ("experiment id", "--only"),

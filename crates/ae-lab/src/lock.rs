@@ -116,11 +116,15 @@ impl std::fmt::Display for Owner {
     }
 }
 
-/// Field 22 of `/proc/PID/stat` (after the parenthesised command name, which may hold spaces).
+/// Field 22 of `/proc/PID/stat` (after the parenthesised command name, which may hold spaces),
+/// or `None` when the process is gone — or is a zombie (killed, not yet reaped by its parent).
 fn start_time(pid: u32) -> Option<u64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let after_name = &stat[stat.rfind(')')? + 1..];
-    after_name.split_whitespace().nth(19)?.parse().ok()
+    let mut fields = stat[stat.rfind(')')? + 1..].split_whitespace();
+    if matches!(fields.next(), Some("Z" | "X" | "x")) {
+        return None;
+    }
+    fields.nth(18)?.parse().ok()
 }
 
 #[cfg(test)]
@@ -148,5 +152,11 @@ mod tests {
         )
         .unwrap();
         assert!(FolderLock::acquire(dir.path()).is_ok());
+        // A killed process its parent has not reaped yet (a zombie) holds nothing.
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        std::fs::write(dir.path().join(LOCK_FILE), child.id().to_string()).unwrap();
+        assert!(FolderLock::acquire(dir.path()).is_ok());
+        child.wait().unwrap();
     }
 }

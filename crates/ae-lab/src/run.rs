@@ -62,6 +62,15 @@ impl RunConfig {
         if self.name.is_empty() {
             return Err(Error::invalid("name", "must not be empty"));
         }
+        if self.validation >= TRAINING_IMAGES {
+            return Err(Error::invalid(
+                "validation",
+                format!(
+                    "{} leaves no training images of the {TRAINING_IMAGES}",
+                    self.validation
+                ),
+            ));
+        }
         if self.train_size == 0 {
             return Err(Error::invalid("train_size", "must be ≥ 1"));
         }
@@ -113,7 +122,11 @@ pub fn read_config_file(path: &Path) -> Result<RunConfig> {
     }
     let text = std::fs::read(path).map_err(|e| Error::RunFolder {
         path: path.to_owned(),
-        reason: e.to_string(),
+        reason: if e.kind() == std::io::ErrorKind::NotFound {
+            "does not exist (is this a run folder?)".into()
+        } else {
+            e.to_string()
+        },
     })?;
     parse_config(&text, path)
 }
