@@ -23,6 +23,7 @@ pub fn parse_matrix(bytes: &[u8], origin: &Path) -> Result<Array2<f32>> {
         path: PathBuf::from(origin),
         reason,
     };
+    check_header(bytes).map_err(bad)?;
     // Views need the data aligned for its element type: copy into 8-byte-aligned storage.
     let mut aligned = vec![0u64; bytes.len().div_ceil(8)];
     let buffer = {
@@ -57,6 +58,50 @@ pub fn parse_matrix(bytes: &[u8], origin: &Path) -> Result<Array2<f32>> {
         )));
     }
     Ok(matrix)
+}
+
+/// Deepest bracket nesting a float matrix's header has: `{'shape': (3, 4), …}`.
+const MAX_HEADER_DEPTH: usize = 2;
+/// Longest header accepted (NumPy writes well under 1 KiB for a matrix).
+const MAX_HEADER_BYTES: usize = 1 << 16;
+
+/// Refuses headers that are no plain float matrix's before ndarray-npy parses them: its parser
+/// of the header's Python literal backtracks exponentially on deeply nested brackets (fuzzing
+/// found a 142-byte file taking minutes). Short or odd files are left to ndarray-npy's errors.
+fn check_header(bytes: &[u8]) -> std::result::Result<(), String> {
+    let Some(&major) = bytes.get(6) else {
+        return Ok(());
+    };
+    let (start, len) = match major {
+        1 if bytes.len() >= 10 => (10, usize::from(u16::from_le_bytes([bytes[8], bytes[9]]))),
+        2 | 3 if bytes.len() >= 12 => (
+            12,
+            u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
+        ),
+        _ => return Ok(()),
+    };
+    if len > MAX_HEADER_BYTES {
+        return Err(format!(
+            "has a {len}-byte header; a matrix's is far shorter"
+        ));
+    }
+    let header = &bytes[start.min(bytes.len())..(start + len).min(bytes.len())];
+    let mut depth = 0usize;
+    for &b in header {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_HEADER_DEPTH {
+                    return Err(
+                        "has a header nested deeper than a float matrix's; expected float32 or float64".into(),
+                    );
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 fn describe(e: ViewNpyError) -> String {
@@ -109,5 +154,25 @@ mod tests {
         assert!(err(&full[..full.len() - 3]).contains("not a readable"));
         assert!(err(b"not npy at all").contains("not a readable"));
         assert!(err(&npy(&array![[1e300f64]])).contains("not finite"));
+    }
+
+    /// Found by `cargo xtask fuzz` (target npy): a header of nested brackets that ndarray-npy's
+    /// parser took minutes on. Kept as a regression, with a time bound.
+    #[test]
+    fn deeply_nested_headers_are_refused_at_once() {
+        let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+        let header = format!(
+            "{{'descr': '<f4', 'shape': {}{}, }}\n",
+            "(".repeat(60),
+            ")".repeat(60)
+        );
+        bytes.extend_from_slice(&(header.len() as u16).to_le_bytes());
+        bytes.extend_from_slice(header.as_bytes());
+        let start = std::time::Instant::now();
+        let e = parse_matrix(&bytes, Path::new("z.npy"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("nested deeper"), "{e}");
+        assert!(start.elapsed().as_secs_f64() < 1.0);
     }
 }
