@@ -35,6 +35,7 @@ struct Outcome {
     executions: u64,
     per_second: u64,
     corpus: usize,
+    files: usize,
     seconds: f64,
 }
 
@@ -70,12 +71,14 @@ pub fn run(args: &Args) -> Result<()> {
     for target in &targets {
         outcomes.push(fuzz_one(&fuzz, target, args.seconds)?);
     }
-    println!("\n| target | seconds | executions | executions/s | corpus files | crashes |");
-    println!("|---|---:|---:|---:|---:|---:|");
+    println!(
+        "\n| target | seconds | executions | executions/s | corpus (units kept) | corpus files | crashes |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|");
     for o in &outcomes {
         println!(
-            "| {} | {:.0} | {} | {} | {} | 0 |",
-            o.target, o.seconds, o.executions, o.per_second, o.corpus
+            "| {} | {:.0} | {} | {} | {} | {} | 0 |",
+            o.target, o.seconds, o.executions, o.per_second, o.corpus, o.files
         );
     }
     Ok(())
@@ -136,6 +139,15 @@ fn fuzz_one(fuzz: &Path, target: &str, seconds: u64) -> Result<Outcome> {
             .and_then(|v| v.trim().parse().ok())
             .unwrap_or(0)
     };
+    // libFuzzer's last status line: "#N DONE cov: … corp: UNITS/SIZE …".
+    let kept = log
+        .lines()
+        .rev()
+        .find(|l| l.contains("DONE"))
+        .and_then(|l| l.split("corp: ").nth(1))
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0);
     let files = std::fs::read_dir(&corpus)
         .map(|d| {
             d.filter_map(|e| e.ok())
@@ -147,7 +159,8 @@ fn fuzz_one(fuzz: &Path, target: &str, seconds: u64) -> Result<Outcome> {
         target: target.to_owned(),
         executions: stat("number_of_executed_units"),
         per_second: stat("average_exec_per_sec"),
-        corpus: files,
+        corpus: kept,
+        files,
         seconds: started.elapsed().as_secs_f64(),
     })
 }
