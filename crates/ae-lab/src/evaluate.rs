@@ -160,11 +160,11 @@ impl RunMetrics {
 /// Refuses a matrix (codes, outputs) holding NaN or infinity, naming the first bad row as
 /// `"{what} {row}"` of the run in `run`.
 pub fn ensure_finite_rows(x: &Array2<f32>, what: &str, run: &Path) -> Result<()> {
-    match x.iter().position(|v| !v.is_finite()) {
+    match x.iter().enumerate().find(|(_, v)| !v.is_finite()) {
         None => Ok(()),
-        Some(i) => Err(ae_models::Error::NonFinite {
+        Some((i, &value)) => Err(ae_models::Error::NonFinite {
             what: format!("{what} {} (run {})", i / x.ncols().max(1), run.display()),
-            value: f64::from(x.iter().nth(i).copied().unwrap_or(f32::NAN)),
+            value: f64::from(value),
             advice: "the model's outputs are not finite; retrain it with a lower learning rate"
                 .into(),
         }
