@@ -27,6 +27,12 @@ const FLAGS: &[(&str, &str)] = &[
     ("salt-and-pepper amount", "--noise"),
     ("dropout rate", "--noise"),
     ("n", "--n"),
+    ("optimizer", "--optimizer"),
+    ("weight_decay", "--weight-decay"),
+    ("lr_schedule", "--lr-schedule"),
+    ("warmup_epochs", "--warmup"),
+    ("patience", "--patience"),
+    ("keep_best", "--keep-best"),
 ];
 
 /// The parameter an error is about, looking through the whole chain of causes.

@@ -37,8 +37,15 @@ pub struct RunMetrics {
     pub epochs: usize,
     /// Training loss of the last epoch.
     pub train_loss: Option<f64>,
-    /// Validation loss of the last epoch (none without a validation set).
+    /// Validation loss of the weights kept: the best epoch's when the run keeps the best, else
+    /// the last epoch's (none without a validation set).
     pub val_loss: Option<f64>,
+    /// The epoch of lowest validation loss, when the run keeps the best weights.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub best_epoch: Option<usize>,
+    /// The epoch after which early stopping ended training.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped_early: Option<usize>,
     /// The training loss on the clean test images.
     pub test_loss: f64,
     /// Mean over test images of each one's sum of squared errors.
@@ -93,13 +100,20 @@ pub fn evaluate(t: &Trained) -> Result<RunMetrics> {
     let trainer = Trainer::new(t.config.train.clone())?;
     let test_loss = trainer.loss_on(&t.model, &images_tensor(&test, &shape, device)?)?;
     let last = t.history.epochs.last();
+    let best_epoch = t.history.best_epoch().filter(|_| t.config.train.keep_best);
+    let kept = match best_epoch {
+        Some(e) => t.history.epochs.get(e - 1),
+        None => last,
+    };
     let mut m = RunMetrics {
         model: t.model.name().to_owned(),
         parameters: t.model.parameter_count(),
         dataset: t.config.dataset,
         epochs: t.history.epochs.len(),
         train_loss: last.map(|e| e.train_loss),
-        val_loss: last.and_then(|e| e.val_loss),
+        val_loss: kept.and_then(|e| e.val_loss),
+        best_epoch,
+        stopped_early: t.history.stopped_early,
         test_loss,
         test_sse_output: mean_sse(&test.view(), &out.view())?,
         test_mse_output: mse(&test.view(), &out.view())?,
@@ -255,6 +269,8 @@ mod tests {
             epochs: 1,
             train_loss: Some(0.1),
             val_loss: Some(0.1),
+            best_epoch: None,
+            stopped_early: None,
             test_loss: 0.1,
             test_sse_output: 1.0,
             test_mse_output: 0.1,

@@ -1,5 +1,6 @@
-//! Checkpoints: weights (safetensors), optimiser state (safetensors) and the trainer's position
-//! and history (`trainer.json`), in one folder replaced atomically.
+//! Checkpoints: weights (safetensors), optimiser state (safetensors), the best-by-validation
+//! weights when the run keeps them (`best.safetensors`) and the trainer's position and history
+//! (`trainer.json`), in one folder replaced atomically.
 //!
 //! A checkpoint is written into `<dir>.new`, then swapped in (`<dir>` → `<dir>.old`,
 //! `<dir>.new` → `<dir>`, `<dir>.old` removed), so at every instant one complete checkpoint
@@ -41,6 +42,10 @@ struct Meta {
 const WEIGHTS: &str = "weights.safetensors";
 const OPTIMIZER: &str = "optimizer.safetensors";
 const META: &str = "trainer.json";
+const BEST: &str = "best.safetensors";
+
+/// Named copies of a model's variables (see [`Model::snapshot`]).
+pub type Snapshot = Vec<(String, Tensor)>;
 
 /// A checkpoint folder found on disk.
 #[derive(Debug)]
@@ -56,7 +61,8 @@ fn sibling(dir: &Path, suffix: &str) -> PathBuf {
 }
 
 impl Checkpoint {
-    /// Writes a complete checkpoint to `dir`, replacing the previous one atomically.
+    /// Writes a complete checkpoint to `dir`, replacing the previous one atomically; `best` is
+    /// the best-by-validation weights so far, when the run keeps them.
     pub fn write(
         dir: &Path,
         model: &Model,
@@ -64,6 +70,7 @@ impl Checkpoint {
         state: &TrainerState,
         history: &History,
         train: &TrainConfig,
+        best: Option<&Snapshot>,
     ) -> Result<()> {
         let new = sibling(dir, ".new");
         let old = sibling(dir, ".old");
@@ -78,6 +85,9 @@ impl Checkpoint {
             fs::write(&opt_path, b"").map_err(|e| Error::io(&opt_path, e))?;
         } else {
             Tensor::write_safetensors(&tensors, &opt_path)?;
+        }
+        if let Some(best) = best {
+            Tensor::write_safetensors(best, new.join(BEST))?;
         }
         let meta = Meta {
             state: state.clone(),
@@ -198,12 +208,12 @@ impl Checkpoint {
     }
 
     /// Loads the weights into `model` and the state into `optimizer`; returns the trainer's
-    /// position and the history so far.
+    /// position, the history so far and the best weights when the checkpoint holds them.
     pub fn restore(
         self,
         model: &mut Model,
         optimizer: &mut Optimizer,
-    ) -> Result<(TrainerState, History)> {
+    ) -> Result<(TrainerState, History, Option<Snapshot>)> {
         model.load(&self.dir.join(WEIGHTS))?;
         let opt_path = self.dir.join(OPTIMIZER);
         let tensors = if fs::metadata(&opt_path).map(|m| m.len()).unwrap_or(0) == 0 {
@@ -214,6 +224,16 @@ impl Checkpoint {
             Tensor::read_safetensors(&opt_path)?
         };
         optimizer.load_state(&tensors, self.meta.optimizer_steps)?;
-        Ok((self.meta.state, self.meta.history))
+        let best_path = self.dir.join(BEST);
+        let best = if best_path.is_file() {
+            let found = crate::weights::read_file_specs(&best_path)?;
+            crate::weights::compare(&model.variable_specs(), &found, &best_path)?;
+            let mut t = Tensor::read_safetensors(&best_path)?;
+            t.sort_by(|a, b| a.0.cmp(&b.0));
+            Some(t)
+        } else {
+            None
+        };
+        Ok((self.meta.state, self.meta.history, best))
     }
 }

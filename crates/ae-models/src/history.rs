@@ -15,6 +15,9 @@ pub struct EpochRecord {
     pub images_per_second: f64,
     /// Seconds this epoch took, validation included.
     pub seconds: f64,
+    /// The learning rate of the epoch's last step.
+    #[serde(default)]
+    pub lr: f64,
 }
 
 /// Everything measured during training.
@@ -26,4 +29,63 @@ pub struct History {
     pub batch_losses: Vec<f64>,
     /// Seconds spent training (all sessions of a resumed run).
     pub train_seconds: f64,
+    /// The epoch after which early stopping ended the run (`None` when it ran every epoch).
+    #[serde(default)]
+    pub stopped_early: Option<usize>,
+}
+
+impl History {
+    /// The epoch (1-based) of the lowest validation loss, the first on ties; `None` without
+    /// validation.
+    pub fn best_epoch(&self) -> Option<usize> {
+        self.epochs
+            .iter()
+            .filter_map(|r| r.val_loss.map(|v| (r.epoch, v)))
+            .fold(None, |best: Option<(usize, f64)>, (e, v)| match best {
+                Some((_, b)) if b <= v => best,
+                _ => Some((e, v)),
+            })
+            .map(|(e, _)| e)
+    }
+
+    /// Whether `patience` epochs in a row have passed without a new best validation loss.
+    pub fn patience_spent(&self, patience: usize) -> bool {
+        match self.best_epoch() {
+            Some(best) => self.epochs.len() - best >= patience,
+            None => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn history(vals: &[f64]) -> History {
+        History {
+            epochs: vals
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| EpochRecord {
+                    epoch: i + 1,
+                    train_loss: 0.0,
+                    val_loss: Some(v),
+                    images_per_second: 0.0,
+                    seconds: 0.0,
+                    lr: 0.0,
+                })
+                .collect(),
+            ..History::default()
+        }
+    }
+
+    #[test]
+    fn the_best_epoch_is_the_first_lowest() {
+        let h = history(&[3.0, 2.0, 2.5, 2.0, 2.1]);
+        assert_eq!(h.best_epoch(), Some(2));
+        assert!(h.patience_spent(3));
+        assert!(!h.patience_spent(4));
+        assert_eq!(History::default().best_epoch(), None);
+        assert!(!History::default().patience_spent(1));
+    }
 }

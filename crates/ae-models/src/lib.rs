@@ -7,6 +7,7 @@
 //! - [`loss`], [`optim`]: losses (MSE, SSE, BCE, + L1 on the code); Adam and SGD whose state
 //!   can be saved.
 //! - [`train_config`], [`history`]: what a run is told and what it measured.
+//! - [`schedule`]: learning-rate schedules with warm-up.
 //! - [`train`], [`checkpoint`]: the trainer and its resumable checkpoints; [`weights`]: a
 //!   weights file checked against a model before libtorch reads it.
 //! - [`tensor`]: images between ndarray and tensors.
@@ -28,6 +29,7 @@ pub mod nets;
 pub mod noise;
 pub mod optim;
 pub mod presets;
+pub mod schedule;
 pub mod tensor;
 pub mod train;
 pub mod train_config;
@@ -41,5 +43,6 @@ pub use model::Model;
 pub use nets::{Autoencoder, Forward};
 pub use optim::{Optimizer, OptimizerConfig};
 pub use presets::Preset;
+pub use schedule::LrSchedule;
 pub use tensor::{images_tensor, to_array};
 pub use train::{EpochRecord, Event, History, TrainConfig, Trainer};

@@ -105,6 +105,39 @@ impl Model {
         std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
     }
 
+    /// A copy of every variable (weights and batch-norm statistics), sorted by name: the
+    /// best-so-far weights early stopping keeps.
+    pub fn snapshot(&self) -> Vec<(String, Tensor)> {
+        let _guard = tch::no_grad_guard();
+        let mut v: Vec<(String, Tensor)> = self
+            .vs
+            .variables()
+            .into_iter()
+            .map(|(name, t)| (name, t.detach().copy()))
+            .collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v
+    }
+
+    /// Puts a [`Model::snapshot`] (or tensors read from a file) back, after checking that it
+    /// holds exactly this model's variables with their shapes.
+    pub fn restore(&mut self, snapshot: &[(String, Tensor)], source: &Path) -> Result<()> {
+        let mut found: Vec<crate::weights::Spec> = snapshot
+            .iter()
+            .map(|(n, t)| (n.clone(), t.size().iter().map(|&d| d as usize).collect()))
+            .collect();
+        found.sort();
+        crate::weights::compare(&self.variable_specs(), &found, source)?;
+        let _guard = tch::no_grad_guard();
+        let mut vars = self.vs.variables();
+        for (name, t) in snapshot {
+            if let Some(v) = vars.get_mut(name) {
+                v.f_copy_(t)?;
+            }
+        }
+        Ok(())
+    }
+
     /// The names and shapes of its variables, sorted by name.
     pub fn variable_specs(&self) -> Vec<crate::weights::Spec> {
         let mut specs: Vec<_> = self

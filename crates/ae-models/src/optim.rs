@@ -13,19 +13,30 @@ use crate::{Error, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum OptimizerConfig {
-    /// Adam (β₁ 0.9, β₂ 0.999, ε 1e-8).
+    /// Adam (β₁ 0.9, β₂ 0.999, ε 1e-8), as `torch.optim.Adam`.
     Adam {
         /// Learning rate.
         lr: f64,
         /// L2 penalty added to the gradient.
         weight_decay: f64,
     },
-    /// Stochastic gradient descent.
+    /// Adam with decoupled weight decay (Loshchilov & Hutter 2019), as `torch.optim.AdamW`:
+    /// the weights shrink by lr × weight_decay each step, outside the moments.
+    AdamW {
+        /// Learning rate.
+        lr: f64,
+        /// Decoupled decay rate (PyTorch's default is 0.01).
+        weight_decay: f64,
+    },
+    /// Stochastic gradient descent, as `torch.optim.SGD` (no dampening, no Nesterov).
     Sgd {
         /// Learning rate.
         lr: f64,
         /// Momentum (0 for plain SGD).
         momentum: f64,
+        /// L2 penalty added to the gradient.
+        #[serde(default)]
+        weight_decay: f64,
     },
 }
 
@@ -33,18 +44,60 @@ impl OptimizerConfig {
     /// The learning rate.
     pub fn lr(&self) -> f64 {
         match *self {
-            OptimizerConfig::Adam { lr, .. } | OptimizerConfig::Sgd { lr, .. } => lr,
+            OptimizerConfig::Adam { lr, .. }
+            | OptimizerConfig::AdamW { lr, .. }
+            | OptimizerConfig::Sgd { lr, .. } => lr,
+        }
+    }
+
+    /// The weight decay.
+    pub fn weight_decay(&self) -> f64 {
+        match *self {
+            OptimizerConfig::Adam { weight_decay, .. }
+            | OptimizerConfig::AdamW { weight_decay, .. }
+            | OptimizerConfig::Sgd { weight_decay, .. } => weight_decay,
         }
     }
 
     /// The same optimiser with another learning rate.
-    pub fn with_lr(self, lr: f64) -> Self {
-        match self {
-            OptimizerConfig::Adam { weight_decay, .. } => {
-                OptimizerConfig::Adam { lr, weight_decay }
-            }
-            OptimizerConfig::Sgd { momentum, .. } => OptimizerConfig::Sgd { lr, momentum },
+    pub fn with_lr(mut self, rate: f64) -> Self {
+        match &mut self {
+            OptimizerConfig::Adam { lr, .. }
+            | OptimizerConfig::AdamW { lr, .. }
+            | OptimizerConfig::Sgd { lr, .. } => *lr = rate,
         }
+        self
+    }
+
+    /// The same optimiser with another weight decay.
+    pub fn with_weight_decay(mut self, decay: f64) -> Self {
+        match &mut self {
+            OptimizerConfig::Adam { weight_decay, .. }
+            | OptimizerConfig::AdamW { weight_decay, .. }
+            | OptimizerConfig::Sgd { weight_decay, .. } => *weight_decay = decay,
+        }
+        self
+    }
+
+    /// Another optimiser by name (`adam`, `adamw`, `sgd`), keeping the learning rate and the
+    /// weight decay (SGD gets momentum 0.9).
+    pub fn with_kind(self, kind: &str) -> Result<Self> {
+        let (lr, weight_decay) = (self.lr(), self.weight_decay());
+        Ok(match kind {
+            "adam" => OptimizerConfig::Adam { lr, weight_decay },
+            "adamw" => OptimizerConfig::AdamW { lr, weight_decay },
+            "sgd" => OptimizerConfig::Sgd {
+                lr,
+                momentum: 0.9,
+                weight_decay,
+            },
+            other => {
+                return Err(Error::invalid(
+                    "optimizer",
+                    format!("unknown optimiser '{other}'; use adam, adamw or sgd"),
+                ))
+            }
+        })
     }
 
     /// Checks that the rates are finite and in range.
@@ -53,15 +106,14 @@ impl OptimizerConfig {
         if !(lr.is_finite() && lr > 0.0) {
             return Err(Error::invalid("lr", format!("must be > 0, not {lr}")));
         }
+        let weight_decay = self.weight_decay();
+        if !(weight_decay.is_finite() && weight_decay >= 0.0) {
+            return Err(Error::invalid(
+                "weight_decay",
+                format!("{weight_decay} must be ≥ 0"),
+            ));
+        }
         match *self {
-            OptimizerConfig::Adam { weight_decay, .. }
-                if weight_decay.is_nan() || weight_decay < 0.0 =>
-            {
-                Err(Error::invalid(
-                    "weight_decay",
-                    format!("{weight_decay} must be ≥ 0"),
-                ))
-            }
             OptimizerConfig::Sgd { momentum, .. } if !(0.0..1.0).contains(&momentum) => Err(
                 Error::invalid("momentum", format!("{momentum} must be in [0, 1)")),
             ),
@@ -92,7 +144,7 @@ impl Optimizer {
         let zeros = |ps: &[(String, Tensor)]| ps.iter().map(|(_, p)| p.zeros_like()).collect();
         let first = zeros(&params);
         let second = match config {
-            OptimizerConfig::Adam { .. } => zeros(&params),
+            OptimizerConfig::Adam { .. } | OptimizerConfig::AdamW { .. } => zeros(&params),
             OptimizerConfig::Sgd { .. } => Vec::new(),
         };
         Ok(Optimizer {
@@ -102,6 +154,11 @@ impl Optimizer {
             second,
             step: 0,
         })
+    }
+
+    /// The learning rate of the next steps (a schedule moves it; the state is unchanged).
+    pub fn set_lr(&mut self, lr: f64) {
+        self.config = self.config.with_lr(lr);
     }
 
     /// Steps taken so far.
@@ -121,11 +178,13 @@ impl Optimizer {
         let _guard = tch::no_grad_guard();
         self.step += 1;
         match self.config {
-            OptimizerConfig::Adam { lr, weight_decay } => {
-                let t = self.step as i32;
-                let bc1 = 1.0 - BETA1.powi(t);
-                let bc2_sqrt = (1.0 - BETA2.powi(t)).sqrt();
-                let step_size = lr / bc1;
+            OptimizerConfig::Adam { lr, weight_decay } => self.adam(lr, weight_decay, 0.0),
+            OptimizerConfig::AdamW { lr, weight_decay } => self.adam(lr, 0.0, weight_decay),
+            OptimizerConfig::Sgd {
+                lr,
+                momentum,
+                weight_decay,
+            } => {
                 for (i, (_, p)) in self.params.iter_mut().enumerate() {
                     let g = p.grad();
                     if !g.defined() {
@@ -136,21 +195,6 @@ impl Optimizer {
                     } else {
                         g
                     };
-                    let m = &mut self.first[i];
-                    let _ = m.lerp_(&g, 1.0 - BETA1);
-                    let v = &mut self.second[i];
-                    let _ = v.g_mul_scalar_(BETA2);
-                    let _ = v.addcmul_(&(&g * (1.0 - BETA2)), &g);
-                    let denom = v.sqrt() / bc2_sqrt + EPS;
-                    let _ = p.addcdiv_(&(&*m * -step_size), &denom);
-                }
-            }
-            OptimizerConfig::Sgd { lr, momentum } => {
-                for (i, (_, p)) in self.params.iter_mut().enumerate() {
-                    let g = p.grad();
-                    if !g.defined() {
-                        continue;
-                    }
                     let update = if momentum > 0.0 {
                         let buf = &mut self.first[i];
                         if self.step == 1 {
@@ -166,6 +210,32 @@ impl Optimizer {
                     let _ = p.g_add_(&(update * -lr));
                 }
             }
+        }
+    }
+
+    /// One Adam step with an L2 penalty on the gradient (`l2`) and a decoupled decay
+    /// (`decoupled`, AdamW's).
+    fn adam(&mut self, lr: f64, l2: f64, decoupled: f64) {
+        let t = self.step as i32;
+        let bc1 = 1.0 - BETA1.powi(t);
+        let bc2_sqrt = (1.0 - BETA2.powi(t)).sqrt();
+        let step_size = lr / bc1;
+        for (i, (_, p)) in self.params.iter_mut().enumerate() {
+            let g = p.grad();
+            if !g.defined() {
+                continue;
+            }
+            if decoupled != 0.0 {
+                let _ = p.g_mul_scalar_(1.0 - lr * decoupled);
+            }
+            let g = if l2 != 0.0 { g + &*p * l2 } else { g };
+            let m = &mut self.first[i];
+            let _ = m.lerp_(&g, 1.0 - BETA1);
+            let v = &mut self.second[i];
+            let _ = v.g_mul_scalar_(BETA2);
+            let _ = v.addcmul_(&(&g * (1.0 - BETA2)), &g);
+            let denom = v.sqrt() / bc2_sqrt + EPS;
+            let _ = p.addcdiv_(&(&*m * -step_size), &denom);
         }
     }
 

@@ -91,7 +91,11 @@ fn adam(lr: f64) -> OptimizerConfig {
 }
 
 fn sgd(lr: f64) -> OptimizerConfig {
-    OptimizerConfig::Sgd { lr, momentum: 0.0 }
+    OptimizerConfig::Sgd {
+        lr,
+        momentum: 0.0,
+        weight_decay: 0.0,
+    }
 }
 
 fn gaussian(std: f32, clamp: bool) -> Option<Noise> {
@@ -109,6 +113,10 @@ fn base() -> TrainConfig {
         l1: 0.0,
         noise: None,
         seed: 0,
+        lr_schedule: Default::default(),
+        warmup_epochs: 0,
+        patience: None,
+        keep_best: false,
     }
 }
 

@@ -1,6 +1,10 @@
 //! The trainer: the data set in one tensor on the device, shuffled-index batches, noise per
 //! batch on the device, per-epoch validation, checkpoints that resume exactly.
 //!
+//! The learning rate of every step is the base rate times the schedule's factor at that step's
+//! global number, and the best-by-validation weights travel in the checkpoint, so early stopping
+//! and schedules resume exactly too.
+//!
 //! Reproducibility: libtorch's generator is re-seeded from (seed, epoch, batch) before each
 //! batch's noise and the shuffle of each epoch comes from (seed, epoch), so a run resumed from
 //! any checkpoint continues with exactly the batches and noise an uninterrupted run would see.
@@ -11,7 +15,7 @@ use std::time::Instant;
 
 use tch::Tensor;
 
-use crate::checkpoint::{Checkpoint, TrainerState};
+use crate::checkpoint::{Checkpoint, Snapshot, TrainerState};
 pub use crate::history::{EpochRecord, History};
 use crate::model::Model;
 use crate::nets::Autoencoder;
@@ -92,9 +96,21 @@ impl<'a> Trainer<'a> {
         if n == 0 {
             return Err(Error::invalid("training set", "is empty"));
         }
+        if val.is_none() && c.needs_validation() {
+            let what = if c.patience.is_some() {
+                "patience"
+            } else {
+                "keep_best"
+            };
+            return Err(Error::invalid(
+                what,
+                "needs a validation set to watch (validation must be > 0)",
+            ));
+        }
         let mut optimizer = Optimizer::new(c.optimizer, model.named_parameters())?;
         let mut state = TrainerState::default();
         let mut history = History::default();
+        let mut best: Option<Snapshot> = None;
         if let Some(dir) = &self.checkpoint_dir {
             Checkpoint::remove_partial(dir)?;
         }
@@ -106,7 +122,17 @@ impl<'a> Trainer<'a> {
                         epochs: ck.train_config().epochs,
                         ..c.clone()
                     };
-                    let differ = crate::train_config::differing_fields(ck.train_config(), &asked);
+                    let mut differ =
+                        crate::train_config::differing_fields(ck.train_config(), &asked);
+                    if ck.train_config().epochs != c.epochs
+                        && matches!(c.lr_schedule, crate::LrSchedule::Cosine { .. })
+                    {
+                        differ.push(format!(
+                            "epochs ({} → {}: a cosine schedule is laid over the run's length)",
+                            ck.train_config().epochs,
+                            c.epochs
+                        ));
+                    }
                     if !differ.is_empty() {
                         return Err(Error::invalid(
                             "resume",
@@ -117,7 +143,7 @@ impl<'a> Trainer<'a> {
                             ),
                         ));
                     }
-                    (state, history) = ck.restore(model, &mut optimizer)?;
+                    (state, history, best) = ck.restore(model, &mut optimizer)?;
                     tracing::info!(epoch = state.epoch, batch = state.batch, "resumed");
                 }
             }
@@ -136,7 +162,9 @@ impl<'a> Trainer<'a> {
                 ),
             ));
         }
-        while state.epoch < c.epochs {
+        let base_lr = c.optimizer.lr();
+        let mut lr = base_lr;
+        while state.epoch < c.epochs && history.stopped_early.is_none() {
             let epoch = state.epoch;
             on_event(Event::EpochStart {
                 epoch: epoch + 1,
@@ -163,6 +191,14 @@ impl<'a> Trainer<'a> {
                     Some(noise) => corrupt(noise, &target),
                     None => target.shallow_clone(),
                 };
+                lr = base_lr
+                    * c.lr_schedule.factor(
+                        epoch * batches_per_epoch + b,
+                        batches_per_epoch,
+                        c.epochs,
+                        c.warmup_epochs,
+                    );
+                optimizer.set_lr(lr);
                 let f = model.forward(&input, true);
                 let loss = match c.loss.with_l1(&f.output, &target, &f.code, c.l1) {
                     Err(Error::NonFinite { what, value, .. }) => {
@@ -197,7 +233,8 @@ impl<'a> Trainer<'a> {
                     let dir = self.checkpoint_dir.clone().ok_or_else(|| {
                         Error::invalid("training", "interrupted (no checkpoint folder was set)")
                     })?;
-                    Checkpoint::write(&dir, model, &optimizer, &state, &history, c)?;
+                    let best = best.as_ref().filter(|_| c.keep_best);
+                    Checkpoint::write(&dir, model, &optimizer, &state, &history, c, best)?;
                     return Err(Error::Interrupted(dir));
                 }
             }
@@ -221,22 +258,37 @@ impl<'a> Trainer<'a> {
                 val_loss,
                 images_per_second: images as f64 / train_seconds.max(1e-9),
                 seconds: started.elapsed().as_secs_f64(),
+                lr,
             };
             history.train_seconds += train_seconds;
             history.epochs.push(record);
+            if c.keep_best && history.best_epoch() == Some(epoch + 1) {
+                best = Some(model.snapshot());
+            }
+            if c.patience.is_some_and(|p| history.patience_spent(p)) {
+                history.stopped_early = Some(epoch + 1);
+                tracing::info!(epoch = epoch + 1, best = ?history.best_epoch(), "early stop");
+            }
             state = TrainerState {
                 epoch: epoch + 1,
                 ..TrainerState::default()
             };
             if let Some(dir) = &self.checkpoint_dir {
-                Checkpoint::write(dir, model, &optimizer, &state, &history, c)?;
+                let best = best.as_ref().filter(|_| c.keep_best);
+                Checkpoint::write(dir, model, &optimizer, &state, &history, c, best)?;
             }
             on_event(Event::EpochEnd(record));
-            if self.stop.is_some_and(|s| s.load(Ordering::SeqCst)) && state.epoch < c.epochs {
+            if self.stop.is_some_and(|s| s.load(Ordering::SeqCst))
+                && state.epoch < c.epochs
+                && history.stopped_early.is_none()
+            {
                 return Err(Error::Interrupted(
                     self.checkpoint_dir.clone().unwrap_or_default(),
                 ));
             }
+        }
+        if let Some(best) = best.as_ref().filter(|_| c.keep_best) {
+            model.restore(best, Path::new("the best epoch's weights"))?;
         }
         Ok(history)
     }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::loss::Loss;
 use crate::optim::OptimizerConfig;
+use crate::schedule::LrSchedule;
 use crate::{Error, Result};
 
 /// How to train: everything a run's `config.json` records besides the model.
@@ -26,9 +27,28 @@ pub struct TrainConfig {
     pub noise: Option<Noise>,
     /// Seed of the initialisation, the shuffles and the noise.
     pub seed: u64,
+    /// How the learning rate moves over the run (after the warm-up).
+    #[serde(default)]
+    pub lr_schedule: LrSchedule,
+    /// Epochs over which the learning rate rises linearly to its base value (0 for none).
+    #[serde(default)]
+    pub warmup_epochs: usize,
+    /// Stop once this many epochs in a row have not lowered the best validation loss
+    /// (Keras' `EarlyStopping(patience=…)`); needs a validation set.
+    #[serde(default)]
+    pub patience: Option<usize>,
+    /// End with the weights of the epoch of lowest validation loss, not the last epoch's
+    /// (Keras' `restore_best_weights`, Lightning's best checkpoint); needs a validation set.
+    #[serde(default)]
+    pub keep_best: bool,
 }
 
 impl TrainConfig {
+    /// Whether the run watches its validation loss (early stopping or keeping the best weights).
+    pub fn needs_validation(&self) -> bool {
+        self.patience.is_some() || self.keep_best
+    }
+
     /// Checks every field, naming the parameter at fault.
     pub fn validate(&self) -> Result<()> {
         if self.epochs == 0 {
@@ -45,6 +65,19 @@ impl TrainConfig {
         }
         if let Some(noise) = &self.noise {
             noise.validate()?;
+        }
+        self.lr_schedule.validate()?;
+        if self.warmup_epochs > self.epochs {
+            return Err(Error::invalid(
+                "warmup_epochs",
+                format!(
+                    "{} exceeds the {} epochs of the run",
+                    self.warmup_epochs, self.epochs
+                ),
+            ));
+        }
+        if self.patience == Some(0) {
+            return Err(Error::invalid("patience", "must be ≥ 1 epoch"));
         }
         self.optimizer.validate()
     }

@@ -97,6 +97,10 @@ fn config(noise: Option<Noise>, epochs: usize) -> TrainConfig {
         l1: 0.0,
         noise,
         seed: 7,
+        lr_schedule: Default::default(),
+        warmup_epochs: 0,
+        patience: None,
+        keep_best: false,
     }
 }
 

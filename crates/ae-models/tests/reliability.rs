@@ -19,6 +19,10 @@ fn config(epochs: usize, lr: f64) -> TrainConfig {
         l1: 0.0,
         noise: None,
         seed: 3,
+        lr_schedule: Default::default(),
+        warmup_epochs: 0,
+        patience: None,
+        keep_best: false,
     }
 }
 

@@ -33,6 +33,24 @@ pub struct Args {
     /// Learning rate (default: the seed's).
     #[arg(long)]
     lr: Option<f64>,
+    /// Optimiser: adam, adamw or sgd (momentum 0.9), keeping the learning rate.
+    #[arg(long)]
+    optimizer: Option<String>,
+    /// Weight decay: L2 on the gradient for adam and sgd, decoupled for adamw.
+    #[arg(long)]
+    weight_decay: Option<f64>,
+    /// Learning-rate schedule: none | cosine[:MIN_FACTOR] | step[:EVERY[:GAMMA]].
+    #[arg(long)]
+    lr_schedule: Option<String>,
+    /// Epochs of linear learning-rate warm-up.
+    #[arg(long)]
+    warmup: Option<usize>,
+    /// Stop after N epochs without a better validation loss (keeps the best weights).
+    #[arg(long)]
+    patience: Option<usize>,
+    /// End with the best-by-validation weights rather than the last epoch's.
+    #[arg(long)]
+    keep_best: bool,
     /// Code size, for models whose bottleneck is free.
     #[arg(long)]
     code_size: Option<usize>,
@@ -101,6 +119,27 @@ fn resolve(args: &Args) -> Result<RunConfig> {
     if let Some(v) = args.lr {
         t.optimizer = t.optimizer.with_lr(v);
     }
+    if let Some(v) = &args.optimizer {
+        t.optimizer = t.optimizer.with_kind(v)?;
+    }
+    if let Some(v) = args.weight_decay {
+        t.optimizer = t.optimizer.with_weight_decay(v);
+    }
+    if let Some(v) = &args.lr_schedule {
+        t.lr_schedule = v.parse()?;
+    }
+    if let Some(v) = args.warmup {
+        t.warmup_epochs = v;
+    }
+    if let Some(v) = args.patience {
+        // Keras' EarlyStopping leaves the last weights by default; stopping on the validation
+        // loss and then keeping worse weights is rarely what anyone wants.
+        t.patience = Some(v);
+        t.keep_best = true;
+    }
+    if args.keep_best {
+        t.keep_best = true;
+    }
     if let Some(v) = &args.noise {
         t.noise = parse_noise(v)?;
     }
@@ -137,11 +176,19 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
         PathBuf::from("runs").join(format!("{}-{}", config.name, config.dataset))
     });
     let (trained, m) = args.run.train(config, dir, data_dir)?;
+    let kept = match (m.stopped_early, m.best_epoch) {
+        (Some(stop), Some(best)) => {
+            format!(" (stopped early after epoch {stop}; weights of epoch {best} kept)")
+        }
+        (None, Some(best)) => format!(" (weights of epoch {best}, the best, kept)"),
+        _ => String::new(),
+    };
     let summary = format!(
-        "{} on {}: test loss {:.5}, test MSE {:.5}, PSNR {:.2} dB, {:.0} s training; results in {}",
+        "{} on {}: test loss {:.5}, test SSE {:.3}, MSE {:.5}, PSNR {:.2} dB, {:.0} s training{kept}; results in {}",
         m.model,
         trained.config.dataset,
         m.test_loss,
+        m.test_sse_output,
         m.test_mse_output,
         m.test_psnr_output,
         trained.history.train_seconds,
