@@ -33,6 +33,7 @@ const FLAGS: &[(&str, &str)] = &[
     ("warmup_epochs", "--warmup"),
     ("patience", "--patience"),
     ("keep_best", "--keep-best"),
+    ("beta", "--beta"),
 ];
 
 /// The parameter an error is about, looking through the whole chain of causes.

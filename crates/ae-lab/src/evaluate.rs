@@ -93,6 +93,8 @@ pub fn evaluate(t: &Trained) -> Result<RunMetrics> {
     let input = noisy.as_ref().unwrap_or(&test);
     let shape = t.config.model.input_shape();
     let device = t.model.device();
+    // A variational model samples its codes: seeded, so a run's figures and numbers repeat.
+    tch::manual_seed(t.config.train.seed as i64);
     let f = t
         .model
         .evaluate(&images_tensor(input, &shape, device)?, 1000);

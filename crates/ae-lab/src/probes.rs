@@ -12,7 +12,7 @@ use ae_eval::figures::{
 use ae_eval::reconstruction::mean_sse;
 use ae_linear::kmeans::from_scratch;
 use ae_linear::{KMeans, PcaParams};
-use ae_models::{images_tensor, to_array, Autoencoder, Model};
+use ae_models::{images_tensor, to_array, Autoencoder, Model, ModelConfig};
 use ndarray::{concatenate, s, Array2, Axis};
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, StandardNormal};
@@ -22,11 +22,21 @@ use tch::Tensor;
 use crate::run::Trained;
 use crate::Result;
 
-/// S3.2: decodes 9 latents drawn uniform in [0, 1)^`code_size` (seeded) into a 3 × 3 grid at
-/// `path`.
-pub fn generate_grid(model: &Model, code_size: usize, seed: u64, path: &Path) -> Result<()> {
+/// `n` random latents of `code_len` values (seeded): drawn from the prior N(0, I) for a
+/// variational model, else uniform in [0, 1) as seed 003 draws them (S3.2).
+pub fn random_latents(model: &ModelConfig, n: usize, code_len: usize, seed: u64) -> Array2<f32> {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-    let latents: Vec<f32> = (0..9 * code_size).map(|_| rng.gen::<f32>()).collect();
+    if model.is_variational() {
+        Array2::from_shape_fn((n, code_len), |_| StandardNormal.sample(&mut rng))
+    } else {
+        Array2::from_shape_fn((n, code_len), |_| rng.gen::<f32>())
+    }
+}
+
+/// S3.2: decodes 9 [`random_latents`] into a 3 × 3 grid at `path`.
+pub fn generate_grid(model: &Model, code_size: usize, seed: u64, path: &Path) -> Result<()> {
+    let latents = random_latents(model.config(), 9, code_size, seed);
+    let latents: Vec<f32> = latents.iter().copied().collect();
     let z = Tensor::from_slice(&latents)
         .view([9, code_size as i64])
         .to_device(model.device());

@@ -75,14 +75,14 @@ impl RunConfig {
             return Err(Error::invalid("train_size", "must be ≥ 1"));
         }
         self.check_fits(TRAINING_IMAGES)?;
-        if let ModelConfig::Dense(d) = &self.model {
-            if d.input != ae_data::IMAGE_PIXELS {
+        if let [features] = self.model.input_shape()[..] {
+            if features as usize != ae_data::IMAGE_PIXELS {
                 return Err(Error::invalid(
                     "model",
                     format!(
                         "{} takes {}-feature inputs, not {} × {} images",
                         self.name,
-                        d.input,
+                        features,
                         ae_data::IMAGE_SIDE,
                         ae_data::IMAGE_SIDE
                     ),

@@ -89,6 +89,25 @@ pub enum ModelConfig {
         /// Which decoder.
         decoder: PoolDecoder,
     },
+    /// A dense variational autoencoder (see [`crate::nets::DenseVae`]).
+    DenseVae {
+        /// Input features (784 for 28 × 28 images).
+        input: usize,
+        /// Hidden layers' sizes (ReLU), mirrored in the decoder.
+        hidden: Vec<usize>,
+        /// Latent dimensions.
+        latent: usize,
+    },
+    /// A convolutional variational autoencoder (see [`crate::nets::ConvVae`]).
+    ConvVae {
+        /// Latent dimensions.
+        latent: usize,
+    },
+    /// A small U-Net with skip connections, for denoising (see [`crate::nets::UNet`]).
+    UNet {
+        /// Channels at full resolution (twice as many at 14 and 7 pixels).
+        channels: usize,
+    },
 }
 
 impl ModelConfig {
@@ -102,10 +121,13 @@ impl ModelConfig {
                 Some(last) => last.size = code,
                 None => return Err(Error::invalid("code_size", "the encoder has no layer")),
             },
-            ModelConfig::ConvStrided { code: c } | ModelConfig::ConvDenoiser { code: c } => {
-                *c = code
-            }
-            ModelConfig::ConvPooling | ModelConfig::ConvPooled { .. } => {
+            ModelConfig::ConvStrided { code: c }
+            | ModelConfig::ConvDenoiser { code: c }
+            | ModelConfig::DenseVae { latent: c, .. }
+            | ModelConfig::ConvVae { latent: c } => *c = code,
+            ModelConfig::ConvPooling
+            | ModelConfig::ConvPooled { .. }
+            | ModelConfig::UNet { .. } => {
                 return Err(Error::invalid(
                     "code_size",
                     "this convolutional model's code shape is fixed by its architecture",
@@ -142,9 +164,28 @@ impl ModelConfig {
                     ));
                 }
             }
-            ModelConfig::ConvStrided { code } | ModelConfig::ConvDenoiser { code } => {
+            ModelConfig::ConvStrided { code }
+            | ModelConfig::ConvDenoiser { code }
+            | ModelConfig::ConvVae { latent: code } => {
                 if *code == 0 {
                     return Err(Error::invalid("code_size", "must be ≥ 1"));
+                }
+            }
+            ModelConfig::DenseVae {
+                input,
+                hidden,
+                latent,
+            } => {
+                if *input == 0 || *latent == 0 || hidden.contains(&0) {
+                    return Err(Error::invalid(
+                        "model",
+                        "a dense VAE's input, hidden and latent sizes must all be ≥ 1 (code_size is the latent size)",
+                    ));
+                }
+            }
+            ModelConfig::UNet { channels } => {
+                if *channels == 0 {
+                    return Err(Error::invalid("model.channels", "must be ≥ 1"));
                 }
             }
             ModelConfig::ConvPooling | ModelConfig::ConvPooled { .. } => {}
@@ -172,6 +213,37 @@ impl ModelConfig {
             // Dense 128 → code → 128 around ~100k fixed ones.
             ModelConfig::ConvDenoiser { code } => 100_000 + 257 * *code as u128,
             ModelConfig::ConvPooling | ModelConfig::ConvPooled { .. } => 100_000,
+            // Exact: the encoder's layers, two heads, the decoder's layers.
+            ModelConfig::DenseVae {
+                input,
+                hidden,
+                latent,
+            } => {
+                let dense = |a: u128, b: u128| a.saturating_mul(b).saturating_add(b);
+                let mut widths = vec![*input as u128];
+                widths.extend(hidden.iter().map(|&h| h as u128));
+                let last = *widths.last().unwrap_or(&0);
+                let l = *latent as u128;
+                let enc: u128 = widths.windows(2).map(|w| dense(w[0], w[1])).sum();
+                let mut back = vec![l];
+                back.extend(widths.iter().rev());
+                let dec: u128 = back.windows(2).map(|w| dense(w[0], w[1])).sum();
+                enc.saturating_add(dense(last, l).saturating_mul(2))
+                    .saturating_add(dec)
+            }
+            // Exact: convolutions 544 + 32,832, dense 3136·256 + 256, heads 2·(256·l + l),
+            // decoder l·256 + 256 and 256·3136 + 3136, transposed 32,800 + 513.
+            ModelConfig::ConvVae { latent } => {
+                let l = *latent as u128;
+                544 + 32_832 + 803_072 + 2 * (257 * l) + 256 * l + 256 + 805_952 + 32_800 + 513
+            }
+            // Exact: 3 × 3 kernels over 1·c + (1 + 2 + 4 + 4 + 8 + 4 + 2 + 1)·c² channel pairs,
+            // 2 × 2 up-convolutions over (4 + 2)·c², 19c + 1 biases, 32c batch-norm scales and
+            // shifts, the 1 × 1 output's c weights.
+            ModelConfig::UNet { channels } => {
+                let c = *channels as u128;
+                9 * (c + 30 * c * c) + 24 * c * c + 52 * c + 1
+            }
         }
     }
 
@@ -187,6 +259,17 @@ impl ModelConfig {
                     .sum();
                 2 * (d.input as u128 + widths)
             }
+            ModelConfig::DenseVae {
+                input,
+                hidden,
+                latent,
+            } => {
+                2 * (2 * *input as u128
+                    + 2 * hidden.iter().sum::<usize>() as u128
+                    + 3 * *latent as u128)
+            }
+            // Ten feature maps of c to 4c channels, at 28, 14 and 7 pixels.
+            ModelConfig::UNet { channels } => 5_000 * *channels as u128,
             // Feature maps of up to 32 channels at 28 × 28, a handful of layers.
             _ => 150_000,
         }
@@ -219,6 +302,7 @@ impl ModelConfig {
     pub fn input_shape(&self) -> Vec<i64> {
         match self {
             ModelConfig::Dense(d) => vec![d.input as i64],
+            ModelConfig::DenseVae { input, .. } => vec![*input as i64],
             _ => vec![1, 28, 28],
         }
     }
@@ -231,7 +315,20 @@ impl ModelConfig {
             ModelConfig::ConvPooling => vec![64, 3, 3],
             ModelConfig::ConvDenoiser { code } => vec![*code as i64],
             ModelConfig::ConvPooled { .. } => vec![16, 3, 3],
+            ModelConfig::UNet { channels } => vec![2 * *channels as i64, 7, 7],
+            ModelConfig::DenseVae { latent, .. } | ModelConfig::ConvVae { latent } => {
+                vec![*latent as i64]
+            }
         }
+    }
+
+    /// Whether the model is a variational autoencoder (its codes are posterior means; it
+    /// generates from N(0, I)).
+    pub fn is_variational(&self) -> bool {
+        matches!(
+            self,
+            ModelConfig::DenseVae { .. } | ModelConfig::ConvVae { .. }
+        )
     }
 }
 

@@ -15,6 +15,10 @@ pub enum Loss {
     Sse,
     /// Binary cross-entropy over all pixels (outputs must be in (0, 1)).
     Bce,
+    /// Binary cross-entropy summed over each image's pixels, averaged over images: the
+    /// Bernoulli negative log-likelihood in nats, a VAE's reconstruction term.
+    #[serde(rename = "bce-sum")]
+    BceSum,
 }
 
 impl std::str::FromStr for Loss {
@@ -24,9 +28,10 @@ impl std::str::FromStr for Loss {
             "mse" => Ok(Loss::Mse),
             "sse" => Ok(Loss::Sse),
             "bce" => Ok(Loss::Bce),
+            "bce-sum" => Ok(Loss::BceSum),
             other => Err(Error::invalid(
                 "loss",
-                format!("'{other}' is not one of mse, sse, bce"),
+                format!("'{other}' is not one of mse, sse, bce, bce-sum"),
             )),
         }
     }
@@ -55,26 +60,46 @@ impl Loss {
                 .flatten(1, -1)
                 .sum_dim_intlist(1, false, tch::Kind::Float)
                 .mean(tch::Kind::Float),
-            Loss::Bce => output
-                .f_binary_cross_entropy::<Tensor>(target, None, Reduction::Mean)
-                .map_err(|e| {
-                    let finite = output.isfinite().all().int64_value(&[]) == 1;
-                    if finite {
-                        Error::invalid(
-                            "loss",
-                            format!(
-                                "bce needs outputs in [0, 1], as a sigmoid last layer gives ({})",
-                                crate::error::short_torch_message(&e)
-                            ),
-                        )
-                    } else {
-                        Error::NonFinite {
-                            what: "the model's outputs".into(),
-                            value: f64::NAN,
-                            advice: "lower the learning rate".into(),
-                        }
+            Loss::Bce | Loss::BceSum => match self {
+                Loss::BceSum => output
+                    .f_binary_cross_entropy::<Tensor>(target, None, Reduction::Sum)
+                    .map(|sum| sum / output.size().first().copied().unwrap_or(1).max(1) as f64),
+                _ => output.f_binary_cross_entropy::<Tensor>(target, None, Reduction::Mean),
+            }
+            .map_err(|e| {
+                let finite = output.isfinite().all().int64_value(&[]) == 1;
+                if finite {
+                    Error::invalid(
+                        "loss",
+                        format!(
+                            "bce needs outputs in [0, 1], as a sigmoid last layer gives ({})",
+                            crate::error::short_torch_message(&e)
+                        ),
+                    )
+                } else {
+                    Error::NonFinite {
+                        what: "the model's outputs".into(),
+                        value: f64::NAN,
+                        advice: "lower the learning rate".into(),
                     }
-                })?,
+                }
+            })?,
+        })
+    }
+
+    /// The training objective of a forward pass: the loss, plus λ·‖code‖₁ summed over the batch
+    /// (`l1`), plus β times the mean KL divergence when the model is variational (`beta`).
+    pub fn objective(
+        self,
+        f: &crate::Forward,
+        target: &Tensor,
+        l1: f64,
+        beta: f64,
+    ) -> Result<Tensor> {
+        let loss = self.with_l1(&f.output, target, &f.code, l1)?;
+        Ok(match &f.kl {
+            Some(kl) => loss + kl.mean(tch::Kind::Float) * beta,
+            None => loss,
         })
     }
 

@@ -7,8 +7,9 @@ use tch::{Device, Tensor};
 
 use crate::config::ModelConfig;
 use crate::nets::{
-    Autoencoder, ConvDenoiser, ConvPooled, ConvPooling, ConvStrided, DenseNet, Forward,
+    Autoencoder, ConvDenoiser, ConvPooled, ConvPooling, ConvStrided, DenseNet, Forward, UNet,
 };
+use crate::nets::{ConvVae, DenseVae};
 use crate::{Error, Result};
 
 /// A built autoencoder: its configuration, variables and network.
@@ -59,6 +60,25 @@ impl Model {
             }
             ModelConfig::ConvPooled { decoder } => {
                 let mut n = ConvPooled::new(&root, *decoder);
+                n.params = count(&vs);
+                Box::new(n)
+            }
+            ModelConfig::DenseVae {
+                input,
+                hidden,
+                latent,
+            } => {
+                let mut n = DenseVae::new(&root, *input as i64, hidden, *latent as i64);
+                n.params = count(&vs);
+                Box::new(n)
+            }
+            ModelConfig::ConvVae { latent } => {
+                let mut n = ConvVae::new(&root, *latent as i64);
+                n.params = count(&vs);
+                Box::new(n)
+            }
+            ModelConfig::UNet { channels } => {
+                let mut n = UNet::new(&root, *channels as i64);
                 n.params = count(&vs);
                 Box::new(n)
             }
@@ -171,13 +191,14 @@ impl Model {
     pub fn evaluate(&self, x: &Tensor, batch: i64) -> Forward {
         let _guard = tch::no_grad_guard();
         let n = x.size()[0];
-        let (mut codes, mut outputs) = (Vec::new(), Vec::new());
+        let (mut codes, mut outputs, mut kls) = (Vec::new(), Vec::new(), Vec::new());
         let mut start = 0;
         while start < n {
             let len = batch.min(n - start);
             let f = self.net.forward(&x.narrow(0, start, len), false);
             codes.push(f.code);
             outputs.push(f.output);
+            kls.extend(f.kl);
             start += len;
         }
         if codes.is_empty() {
@@ -187,6 +208,7 @@ impl Model {
         Forward {
             code: Tensor::cat(&codes, 0),
             output: Tensor::cat(&outputs, 0),
+            kl: (!kls.is_empty()).then(|| Tensor::cat(&kls, 0)),
         }
     }
 }

@@ -65,7 +65,7 @@ impl Preset {
 /// Every preset, in catalogue order.
 pub const ALL: &[Preset] = &[
     S0_1, S1_6, S1_7, S1_8, S1_10, S1_11, S2_2, S2_3, S2_4, S2_5, S3_1, S4_2, S4_3, S4_6, S4_7,
-    S4_8, S4_9A, S4_9B, S4_9C,
+    S4_8, S4_9A, S4_9B, S4_9C, B1, B2, B3, B4,
 ];
 
 use Activation::{None as Linear, Relu, Selu, Sigmoid};
@@ -113,6 +113,7 @@ fn base() -> TrainConfig {
         l1: 0.0,
         noise: None,
         seed: 0,
+        beta: 1.0,
         lr_schedule: Default::default(),
         warmup_epochs: 0,
         patience: None,
@@ -451,3 +452,80 @@ mod tests {
         assert_eq!(S2_5.model_with_code(Some(5)).unwrap().code_shape(), vec![5]);
     }
 }
+
+/// B1: Hinton & Salakhutdinov's deep autoencoder (Science 2006) 784-1000-500-250-30 with a
+/// linear code and a sigmoid output, trained end to end (no RBM pre-training): ReLU instead of
+/// their logistic units, cross-entropy as they used, Adam with a cosine schedule and warm-up.
+pub const B1: Preset = Preset {
+    id: "b1",
+    what: "deep AE 784-1000-500-250-30 (Hinton & Salakhutdinov 2006), code free",
+    source: "beyond the seeds; Science 313:504",
+    model: || {
+        dense(
+            784,
+            &[(1000, Relu), (500, Relu), (250, Relu), (30, Linear)],
+            &[(250, Relu), (500, Relu), (1000, Relu), (784, Sigmoid)],
+        )
+    },
+    train: || TrainConfig {
+        epochs: 100,
+        batch_size: 128,
+        loss: Loss::Bce,
+        lr_schedule: crate::schedule::LrSchedule::Cosine { min_factor: 0.0 },
+        warmup_epochs: 1,
+        ..base()
+    },
+};
+
+/// B2: a small U-Net denoiser (16-32-32 channels, skip connections), trained on fresh Gaussian
+/// noise σ 0.3 (clamped) every batch with MSE, Adam 2e-3, cosine schedule; the strong
+/// counterpart of S3.1 for `ae denoise --model b2`.
+pub const B2: Preset = Preset {
+    id: "b2",
+    what: "U-Net denoiser 16-32-32 channels with skip connections",
+    source: "beyond the seeds; Ronneberger et al. 2015",
+    model: || ModelConfig::UNet { channels: 16 },
+    train: || TrainConfig {
+        epochs: 6,
+        batch_size: 64,
+        optimizer: adam(2e-3),
+        noise: gaussian(0.3, true),
+        lr_schedule: crate::schedule::LrSchedule::Cosine { min_factor: 0.0 },
+        ..base()
+    },
+};
+
+/// B3: the dense VAE of PyTorch's examples (784-400-20, ReLU, sigmoid output), loss = BCE summed
+/// over pixels + KL; Adam 1e-3, batch 128, 10 epochs as there; the latent size is free.
+pub const B3: Preset = Preset {
+    id: "b3",
+    what: "dense VAE 784-400-20 (PyTorch examples), code free",
+    source: "beyond the seeds; Kingma & Welling 2014, pytorch/examples vae",
+    model: || ModelConfig::DenseVae {
+        input: 784,
+        hidden: vec![400],
+        latent: 20,
+    },
+    train: || TrainConfig {
+        epochs: 10,
+        batch_size: 128,
+        loss: Loss::BceSum,
+        ..base()
+    },
+};
+
+/// B4: a convolutional VAE (32-64 channels, 256 hidden, 32 latent), BCE summed + KL, Adam 1e-3
+/// with a cosine schedule, batch 128, 30 epochs.
+pub const B4: Preset = Preset {
+    id: "b4",
+    what: "conv VAE 32-64 channels, latent 32, code free",
+    source: "beyond the seeds",
+    model: || ModelConfig::ConvVae { latent: 32 },
+    train: || TrainConfig {
+        epochs: 30,
+        batch_size: 128,
+        loss: Loss::BceSum,
+        lr_schedule: crate::schedule::LrSchedule::Cosine { min_factor: 0.0 },
+        ..base()
+    },
+};

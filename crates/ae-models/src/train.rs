@@ -200,7 +200,7 @@ impl<'a> Trainer<'a> {
                     );
                 optimizer.set_lr(lr);
                 let f = model.forward(&input, true);
-                let loss = match c.loss.with_l1(&f.output, &target, &f.code, c.l1) {
+                let loss = match c.loss.objective(&f, &target, c.l1, c.beta) {
                     Err(Error::NonFinite { what, value, .. }) => {
                         return Err(self.non_finite(
                             format!("{what} in epoch {} batch {}", epoch + 1, b + 1),
@@ -335,7 +335,7 @@ impl<'a> Trainer<'a> {
             let f = model.forward(&input, false);
             total += c
                 .loss
-                .with_l1(&f.output, &target, &f.code, c.l1)?
+                .objective(&f, &target, c.l1, c.beta)?
                 .double_value(&[])
                 * len as f64;
             start += len;

@@ -27,6 +27,9 @@ pub struct TrainConfig {
     pub noise: Option<Noise>,
     /// Seed of the initialisation, the shuffles and the noise.
     pub seed: u64,
+    /// β, the weight of a variational model's KL term (1 for the ELBO; β-VAE otherwise).
+    #[serde(default = "one")]
+    pub beta: f64,
     /// How the learning rate moves over the run (after the warm-up).
     #[serde(default)]
     pub lr_schedule: LrSchedule,
@@ -41,6 +44,10 @@ pub struct TrainConfig {
     /// (Keras' `restore_best_weights`, Lightning's best checkpoint); needs a validation set.
     #[serde(default)]
     pub keep_best: bool,
+}
+
+fn one() -> f64 {
+    1.0
 }
 
 impl TrainConfig {
@@ -65,6 +72,12 @@ impl TrainConfig {
         }
         if let Some(noise) = &self.noise {
             noise.validate()?;
+        }
+        if !(self.beta.is_finite() && self.beta >= 0.0) {
+            return Err(Error::invalid(
+                "beta",
+                format!("must be ≥ 0, not {}", self.beta),
+            ));
         }
         self.lr_schedule.validate()?;
         if self.warmup_epochs > self.epochs {

@@ -48,6 +48,22 @@ fn every_preset_has_the_architectures_shapes_and_parameter_count() {
         ("s4.9a", 3568 + 1160 + 73),
         ("s4.9b", 3568 + 2320 + 2056 + 129),
         ("s4.9c", 3568 + 2320 + 1160 + 73),
+        (
+            "b1",
+            dense_params(&[784, 1000, 500, 250, 30, 250, 500, 1000, 784]),
+        ),
+        // 3 × 3 weights 9·(16 + 30·256), up-convolutions 24·256, 305 biases, 512 batch-norm,
+        // 16 output weights.
+        ("b2", 69_264 + 6144 + 305 + 512 + 16),
+        // fc1 784·400 + 400, two heads 2·(400·20 + 20), fc3 20·400 + 400, fc4 400·784 + 784:
+        // PyTorch's example VAE.
+        ("b3", 314_000 + 16_040 + 8400 + 314_384),
+        // Convolutions 544 + 32,832, dense 803,072, heads 2·8224, decoder 8448 + 805,952,
+        // transposed 32,800 + 513.
+        (
+            "b4",
+            544 + 32_832 + 803_072 + 16_448 + 8448 + 805_952 + 32_800 + 513,
+        ),
     ];
     for preset in PRESETS {
         let id = preset.id;
@@ -63,6 +79,19 @@ fn every_preset_has_the_architectures_shapes_and_parameter_count() {
         assert_eq!(f.code.size(), code, "{id} code shape");
         if let Some((_, want)) = expected.iter().find(|(e, _)| *e == id) {
             assert_eq!(model.parameter_count(), *want, "{id} parameter count");
+        }
+        if !matches!(
+            config,
+            ae_models::ModelConfig::ConvStrided { .. }
+                | ae_models::ModelConfig::ConvPooling
+                | ae_models::ModelConfig::ConvDenoiser { .. }
+                | ae_models::ModelConfig::ConvPooled { .. }
+        ) {
+            assert_eq!(
+                config.parameter_estimate(),
+                model.parameter_count() as u128,
+                "{id}"
+            );
         }
     }
     // A code size replaces the bottleneck.
@@ -97,6 +126,7 @@ fn config(noise: Option<Noise>, epochs: usize) -> TrainConfig {
         l1: 0.0,
         noise,
         seed: 7,
+        beta: 1.0,
         lr_schedule: Default::default(),
         warmup_epochs: 0,
         patience: None,

@@ -49,6 +49,7 @@ fn config(epochs: usize, lr: f64) -> TrainConfig {
         l1: 0.0,
         noise: None,
         seed: 11,
+        beta: 1.0,
         lr_schedule: LrSchedule::None,
         warmup_epochs: 0,
         patience: None,

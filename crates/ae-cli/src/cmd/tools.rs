@@ -9,7 +9,6 @@ use ae_lab::RunConfig;
 use ae_models::{images_tensor, to_array, Autoencoder};
 use anyhow::{bail, Context, Result};
 use ndarray::{concatenate, s, Array2, Axis};
-use rand::{Rng, SeedableRng};
 use tch::Tensor;
 
 #[derive(clap::Args)]
@@ -58,7 +57,8 @@ pub struct GenerateArgs {
     /// A finished run folder.
     #[arg(long)]
     run: PathBuf,
-    /// Number of latents drawn uniform in [0, 1)^d (ignored with --latents).
+    /// Number of latents drawn from N(0, I) for a VAE, else uniform in [0, 1)^d (ignored with
+    /// --latents).
     #[arg(long, default_value_t = 9)]
     n: usize,
     /// Decode these latents instead (.npy, n × code values).
@@ -189,8 +189,7 @@ pub fn generate(args: &GenerateArgs) -> Result<()> {
                 bail!("--n: must be at least 1");
             }
             ensure_decodable(args.n, code_len)?;
-            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(args.seed);
-            Array2::from_shape_fn((args.n, code_len as usize), |_| rng.gen::<f32>())
+            ae_lab::probes::random_latents(&config.model, args.n, code_len as usize, args.seed)
         }
     };
     ensure_decodable(latents.nrows(), code_len)?;

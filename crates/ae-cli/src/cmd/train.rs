@@ -57,9 +57,12 @@ pub struct Args {
     /// Input corruption: gaussian:STD[:noclamp] | salt-pepper:AMOUNT | dropout:RATE | none.
     #[arg(long, allow_hyphen_values = true)]
     noise: Option<String>,
-    /// mse, sse or bce (default: the seed's).
+    /// mse, sse, bce or bce-sum (default: the model's).
     #[arg(long)]
     loss: Option<String>,
+    /// β, the weight of a VAE's KL term (1: the ELBO).
+    #[arg(long)]
+    beta: Option<f64>,
     /// λ of an L1 penalty on the code (S4.6).
     #[arg(long)]
     l1: Option<f64>,
@@ -145,6 +148,9 @@ fn resolve(args: &Args) -> Result<RunConfig> {
     }
     if let Some(v) = &args.loss {
         t.loss = v.parse::<Loss>()?;
+    }
+    if let Some(v) = args.beta {
+        t.beta = v;
     }
     if let Some(v) = args.l1 {
         t.l1 = v;

@@ -8,7 +8,12 @@ use tch::nn::{self, Module, ModuleT};
 use tch::Tensor;
 
 use crate::config::{Activation, DenseConfig, PoolDecoder};
+
+mod unet;
+mod vae;
 use crate::{Error, Result};
+pub use unet::UNet;
+pub use vae::{kl_to_standard_normal, ConvVae, DenseVae};
 
 /// What a forward pass yields.
 #[derive(Debug)]
@@ -17,6 +22,9 @@ pub struct Forward {
     pub code: Tensor,
     /// The reconstruction, in the input's shape.
     pub output: Tensor,
+    /// For a variational autoencoder, each example's KL divergence from the approximate
+    /// posterior to the prior N(0, I), in nats (`[batch]`); `None` otherwise.
+    pub kl: Option<Tensor>,
 }
 
 /// An encoder and a decoder.
@@ -35,7 +43,11 @@ pub trait Autoencoder: Send {
         let output = self
             .decode(&code, train)
             .expect("decoders that need pooling indices override forward");
-        Forward { code, output }
+        Forward {
+            code,
+            output,
+            kl: None,
+        }
     }
 }
 
@@ -176,7 +188,11 @@ impl Autoencoder for DenseNet {
             .decode(&code, train)
             .expect("dense decoders never fail")
             .view(x.size().as_slice());
-        Forward { code, output }
+        Forward {
+            code,
+            output,
+            kl: None,
+        }
     }
 }
 
@@ -466,6 +482,10 @@ impl Autoencoder for ConvPooled {
     fn forward(&self, x: &Tensor, _train: bool) -> Forward {
         let (code, idx) = self.encode_with_indices(x);
         let output = self.decode_with_indices(&code, &idx);
-        Forward { code, output }
+        Forward {
+            code,
+            output,
+            kl: None,
+        }
     }
 }
