@@ -103,6 +103,13 @@ pub enum ModelConfig {
         /// Latent dimensions.
         latent: usize,
     },
+    /// S1.9: LSTMs over the image's rows (see [`crate::nets::RecurrentAe`]).
+    Recurrent {
+        /// Units of the LSTMs around the code (100 in the lecture).
+        hidden: usize,
+        /// Units of the code LSTM (30 in the lecture).
+        code: usize,
+    },
     /// A small U-Net with skip connections, for denoising (see [`crate::nets::UNet`]).
     UNet {
         /// Channels at full resolution (twice as many at 14 and 7 pixels).
@@ -124,7 +131,8 @@ impl ModelConfig {
             ModelConfig::ConvStrided { code: c }
             | ModelConfig::ConvDenoiser { code: c }
             | ModelConfig::DenseVae { latent: c, .. }
-            | ModelConfig::ConvVae { latent: c } => *c = code,
+            | ModelConfig::ConvVae { latent: c }
+            | ModelConfig::Recurrent { code: c, .. } => *c = code,
             ModelConfig::ConvPooling
             | ModelConfig::ConvPooled { .. }
             | ModelConfig::UNet { .. } => {
@@ -171,6 +179,14 @@ impl ModelConfig {
                     return Err(Error::invalid("code_size", "must be ≥ 1"));
                 }
             }
+            ModelConfig::Recurrent { hidden, code } => {
+                if *hidden == 0 || *code == 0 {
+                    return Err(Error::invalid(
+                        "model",
+                        "a recurrent AE's hidden and code sizes must be ≥ 1 (code_size)",
+                    ));
+                }
+            }
             ModelConfig::DenseVae {
                 input,
                 hidden,
@@ -213,6 +229,12 @@ impl ModelConfig {
             // Dense 128 → code → 128 around ~100k fixed ones.
             ModelConfig::ConvDenoiser { code } => 100_000 + 257 * *code as u128,
             ModelConfig::ConvPooling | ModelConfig::ConvPooled { .. } => 100_000,
+            // Exact: three LSTMs of 4·h·(in + h) + 8·h, a dense 100 → 28.
+            ModelConfig::Recurrent { hidden, code } => {
+                let lstm = |i: u128, h: u128| 4 * h * (i + h) + 8 * h;
+                let (h, c) = (*hidden as u128, *code as u128);
+                lstm(28, h) + lstm(h, c) + lstm(c, h) + h * 28 + 28
+            }
             // Exact: the encoder's layers, two heads, the decoder's layers.
             ModelConfig::DenseVae {
                 input,
@@ -319,6 +341,7 @@ impl ModelConfig {
             ModelConfig::DenseVae { latent, .. } | ModelConfig::ConvVae { latent } => {
                 vec![*latent as i64]
             }
+            ModelConfig::Recurrent { code, .. } => vec![*code as i64],
         }
     }
 

@@ -9,7 +9,7 @@ use crate::config::ModelConfig;
 use crate::nets::{
     Autoencoder, ConvDenoiser, ConvPooled, ConvPooling, ConvStrided, DenseNet, Forward, UNet,
 };
-use crate::nets::{ConvVae, DenseVae};
+use crate::nets::{ConvVae, DenseVae, RecurrentAe};
 use crate::{Error, Result};
 
 /// A built autoencoder: its configuration, variables and network.
@@ -74,6 +74,11 @@ impl Model {
             }
             ModelConfig::ConvVae { latent } => {
                 let mut n = ConvVae::new(&root, *latent as i64);
+                n.params = count(&vs);
+                Box::new(n)
+            }
+            ModelConfig::Recurrent { hidden, code } => {
+                let mut n = RecurrentAe::new(&root, *hidden as i64, *code as i64);
                 n.params = count(&vs);
                 Box::new(n)
             }

@@ -64,8 +64,8 @@ impl Preset {
 
 /// Every preset, in catalogue order.
 pub const ALL: &[Preset] = &[
-    S0_1, S1_6, S1_7, S1_8, S1_10, S1_11, S2_2, S2_3, S2_4, S2_5, S3_1, S4_2, S4_3, S4_6, S4_7,
-    S4_8, S4_9A, S4_9B, S4_9C, B1, B2, B3, B4,
+    S0_1, S1_6, S1_7, S1_8, S1_9, S1_10, S1_11, S2_2, S2_3, S2_4, S2_5, S3_1, S4_2, S4_3, S4_6,
+    S4_7, S4_8, S4_9A, S4_9B, S4_9C, B1, B2, B3, B4,
 ];
 
 use Activation::{None as Linear, Relu, Selu, Sigmoid};
@@ -184,6 +184,25 @@ pub const S1_8: Preset = Preset {
     train: || TrainConfig {
         epochs: 5,
         batch_size: 32,
+        loss: Loss::Bce,
+        ..base()
+    },
+};
+
+/// S1.9: the lecture's recurrent AE (Géron's): LSTM 100 → LSTM 30 over the rows, repeated,
+/// LSTM 100, per-row dense sigmoid; BCE; SGD 0.1 as in the book; Keras batch 32; 10 epochs.
+pub const S1_9: Preset = Preset {
+    id: "s1.9",
+    what: "recurrent AE: LSTM over rows to 30, repeat, LSTM, per-row sigmoid",
+    source: "seed 001 (lecture, named only); Géron, Hands-On ML ch. 17",
+    model: || ModelConfig::Recurrent {
+        hidden: 100,
+        code: 30,
+    },
+    train: || TrainConfig {
+        epochs: 10,
+        batch_size: 32,
+        optimizer: sgd(0.1),
         loss: Loss::Bce,
         ..base()
     },

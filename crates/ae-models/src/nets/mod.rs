@@ -9,9 +9,11 @@ use tch::Tensor;
 
 use crate::config::{Activation, DenseConfig, PoolDecoder};
 
+mod recurrent;
 mod unet;
 mod vae;
 use crate::{Error, Result};
+pub use recurrent::RecurrentAe;
 pub use unet::UNet;
 pub use vae::{kl_to_standard_normal, ConvVae, DenseVae};
 
