@@ -65,7 +65,7 @@ impl Preset {
 /// Every preset, in catalogue order.
 pub const ALL: &[Preset] = &[
     S0_1, S1_6, S1_7, S1_8, S1_9, S1_10, S1_11, S2_2, S2_3, S2_4, S2_5, S3_1, S4_2, S4_3, S4_6,
-    S4_7, S4_8, S4_9A, S4_9B, S4_9C, B1, B2, B3, B4,
+    S4_7, S4_8, S4_9A, S4_9B, S4_9C, B1_1, B1_2, B1_3A, B1_3B,
 ];
 
 use Activation::{None as Linear, Relu, Selu, Sigmoid};
@@ -472,11 +472,11 @@ mod tests {
     }
 }
 
-/// B1: Hinton & Salakhutdinov's deep autoencoder (Science 2006) 784-1000-500-250-30 with a
+/// B1.1: Hinton & Salakhutdinov's deep autoencoder (Science 2006) 784-1000-500-250-30 with a
 /// linear code and a sigmoid output, trained end to end (no RBM pre-training): ReLU instead of
 /// their logistic units, cross-entropy as they used, Adam with a cosine schedule and warm-up.
-pub const B1: Preset = Preset {
-    id: "b1",
+pub const B1_1: Preset = Preset {
+    id: "b1.1",
     what: "deep AE 784-1000-500-250-30 (Hinton & Salakhutdinov 2006), code free",
     source: "beyond the seeds; Science 313:504",
     model: || {
@@ -496,11 +496,11 @@ pub const B1: Preset = Preset {
     },
 };
 
-/// B2: a small U-Net denoiser (16-32-32 channels, skip connections), trained on fresh Gaussian
+/// B1.2: a small U-Net denoiser (16-32-32 channels, skip connections), trained on fresh Gaussian
 /// noise σ 0.3 (clamped) every batch with MSE, Adam 2e-3, cosine schedule; the strong
-/// counterpart of S3.1 for `ae denoise --model b2`.
-pub const B2: Preset = Preset {
-    id: "b2",
+/// counterpart of S3.1 for `ae denoise --model b1.2`.
+pub const B1_2: Preset = Preset {
+    id: "b1.2",
     what: "U-Net denoiser 16-32-32 channels with skip connections",
     source: "beyond the seeds; Ronneberger et al. 2015",
     model: || ModelConfig::UNet { channels: 16 },
@@ -514,10 +514,10 @@ pub const B2: Preset = Preset {
     },
 };
 
-/// B3: the dense VAE of PyTorch's examples (784-400-20, ReLU, sigmoid output), loss = BCE summed
+/// B1.3a: the dense VAE of PyTorch's examples (784-400-20, ReLU, sigmoid output), loss = BCE summed
 /// over pixels + KL; Adam 1e-3, batch 128, 10 epochs as there; the latent size is free.
-pub const B3: Preset = Preset {
-    id: "b3",
+pub const B1_3A: Preset = Preset {
+    id: "b1.3a",
     what: "dense VAE 784-400-20 (PyTorch examples), code free",
     source: "beyond the seeds; Kingma & Welling 2014, pytorch/examples vae",
     model: || ModelConfig::DenseVae {
@@ -533,10 +533,10 @@ pub const B3: Preset = Preset {
     },
 };
 
-/// B4: a convolutional VAE (32-64 channels, 256 hidden, 32 latent), BCE summed + KL, Adam 1e-3
+/// B1.3b: a convolutional VAE (32-64 channels, 256 hidden, 32 latent), BCE summed + KL, Adam 1e-3
 /// with a cosine schedule, batch 128, 30 epochs.
-pub const B4: Preset = Preset {
-    id: "b4",
+pub const B1_3B: Preset = Preset {
+    id: "b1.3b",
     what: "conv VAE 32-64 channels, latent 32, code free",
     source: "beyond the seeds",
     model: || ModelConfig::ConvVae { latent: 32 },

@@ -108,7 +108,7 @@ fn the_negative_elbo_of_a_tiny_vae_is_the_hand_computed_one() {
 #[test]
 fn vaes_have_their_shapes_and_training_lowers_the_negative_elbo() {
     let _lock = rng_lock();
-    for (preset, epochs) in [(ae_models::presets::B3, 4), (ae_models::presets::B4, 8)] {
+    for (preset, epochs) in [(ae_models::presets::B1_3A, 4), (ae_models::presets::B1_3B, 8)] {
         tch::manual_seed(2);
         let config = preset.model_with_code(Some(8)).unwrap();
         assert!(config.is_variational());

@@ -1,5 +1,5 @@
 //! `ae denoise`: the main job, S3.1–S3.3 in one command. Trains the S3.1 convolutional
-//! denoiser (or another model, `--model b2` for the U-Net), then shows original / noisy /
+//! denoiser (or another model, `--model b1.2` for the U-Net), then shows original / noisy /
 //! denoised test images and the validation curve; for S3.1, also digits decoded from random
 //! latents (S3.2) and k-means on the codes with Kuhn–Munkres accuracy (S3.3).
 
@@ -15,7 +15,7 @@ use super::run;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The denoiser: s3.1 (the seed's, default) or b2 (a U-Net), or any preset id.
+    /// The denoiser: s3.1 (the seed's, default) or b1.2 (a U-Net), or any preset id.
     #[arg(long, default_value = "s3.1")]
     model: String,
     /// Gaussian noise std (clamped to [0, 1]), or any --noise form of `ae train`.
