@@ -8,12 +8,12 @@ use std::str::FromStr;
 use ae_models::presets::{self, Preset};
 
 use crate::experiment::Experiment;
-use crate::experiments::{s0, s1, s2, s3, s4};
+use crate::experiments::{b1, s0, s1, s2, s3, s4};
 use crate::{Error, Result};
 
 /// An experiment id: `S1.10` is experiment 10 of seed 001 (the course's documents are seeds
 /// 000–004); another prefix letter marks experiments beyond the seeds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ExperimentId {
     /// `S` for the seeds' experiments.
     pub prefix: char,
@@ -24,6 +24,15 @@ pub struct ExperimentId {
 }
 
 impl ExperimentId {
+    /// Experiment `number` of group `group` beyond the seeds (`B1.2`).
+    pub const fn beyond(group: u8, number: u8) -> ExperimentId {
+        ExperimentId {
+            prefix: 'B',
+            group,
+            number,
+        }
+    }
+
     /// Experiment `number` of seed `seed`.
     pub const fn seed(seed: u8, number: u8) -> ExperimentId {
         ExperimentId {
@@ -36,6 +45,20 @@ impl ExperimentId {
     /// The experiment's folder name and metrics.json key (`S1.10`).
     pub fn key(&self) -> String {
         self.to_string()
+    }
+}
+
+impl Ord for ExperimentId {
+    /// The seeds' experiments first, then the others by prefix, group and number.
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        let key = |e: &ExperimentId| (e.prefix != 'S', e.prefix, e.group, e.number);
+        key(self).cmp(&key(other))
+    }
+}
+
+impl PartialOrd for ExperimentId {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
     }
 }
 
@@ -118,7 +141,7 @@ pub fn select(only: Option<&str>) -> Result<Vec<&'static Entry>> {
         if matches.is_empty() {
             return Err(Error::invalid(
                 "experiment selection",
-                format!("'{part}' matches no experiment (ids S0.1 … S4.9)"),
+                format!("'{part}' matches no experiment (ids S0.1 … S4.9, B1.1 … B1.3)"),
             ));
         }
         chosen.extend(matches);
@@ -251,7 +274,7 @@ pub const CATALOGUE: &[Entry] = &[
         seed_did: "Named in the lecture: rows as a sequence, an LSTM encoder to 30, repeated, an \
                    LSTM decoder, a per-row dense sigmoid.",
         seed_figure: "—",
-        presets: &[],
+        presets: &[presets::S1_9, presets::S1_7],
         run: s1::s1_9,
     },
     Entry {
@@ -448,6 +471,40 @@ pub const CATALOGUE: &[Entry] = &[
         presets: &[presets::S4_9A, presets::S4_9B, presets::S4_9C],
         run: s4::s4_9,
     },
+    // Beyond the seeds: the seed columns hold what the experiment does and the literature's
+    // figure.
+    Entry {
+        id: ExperimentId::beyond(1, 1),
+        title: "Deep autoencoder against PCA across code sizes",
+        seed_did: "Hinton & Salakhutdinov's deep autoencoder 784-1000-500-250-d (ReLU, linear \
+                   code, sigmoid output, cross-entropy, Adam with warm-up and a cosine schedule, \
+                   trained end to end) against PCA-d for d = 2, 4, 8, 16, 30, 64, on MNIST and \
+                   Fashion-MNIST: test SSE per image against d.",
+        seed_figure: "MNIST d = 30: deep AE 3.00, PCA 13.87 (Science 2006)",
+        presets: &[presets::B1_1],
+        run: b1::b1_1,
+    },
+    Entry {
+        id: ExperimentId::beyond(1, 2),
+        title: "A strong denoiser: U-Net against PCA and S3.1",
+        seed_did: "A small U-Net (skip connections, batch norm) trained on fresh Gaussian noise \
+                   every batch, against the noisy input, PCA's best projection and the seed's \
+                   S3.1, for σ = 0.1, 0.3, 0.5, 0.8, on MNIST and Fashion-MNIST. (`ae denoise \
+                   --model b1.2`.)",
+        seed_figure: "S3.1 at σ 0.3: 16.60 dB",
+        presets: &[presets::B1_2, presets::S3_1],
+        run: b1::b1_2,
+    },
+    Entry {
+        id: ExperimentId::beyond(1, 3),
+        title: "Variational autoencoders",
+        seed_did: "Dense (784-400-d) and convolutional VAEs, reparameterisation trick, Bernoulli \
+                   cross-entropy + KL: test negative ELBO in nats, samples from the prior, the \
+                   2-d latent manifold and scatter, interpolation.",
+        seed_figure: "dense d = 20, 10 epochs: about 105–107 nats (PyTorch examples)",
+        presets: &[presets::B1_3A, presets::B1_3B],
+        run: b1::b1_3,
+    },
 ];
 
 #[cfg(test)]
@@ -462,7 +519,7 @@ mod tests {
         for e in CATALOGUE {
             assert_eq!(e.id.to_string().parse::<ExperimentId>().unwrap(), e.id);
         }
-        assert_eq!(CATALOGUE.len(), 32);
+        assert_eq!(CATALOGUE.len(), 35);
     }
 
     #[test]
@@ -477,6 +534,8 @@ mod tests {
         assert_eq!(ids("S1.1"), ["S1.1"]);
         assert_eq!(ids("s1").len(), 12);
         assert_eq!(ids("S3.3,S0.2,S3.3"), ["S0.2", "S3.3"]);
+        assert_eq!(ids("b1"), ["B1.1", "B1.2", "B1.3"]);
+        assert_eq!(ids("B1.2,S4.9"), ["S4.9", "B1.2"]);
         let e = select(Some("S9")).unwrap_err().to_string();
         assert!(e.contains("'S9'"), "{e}");
         assert!(select(Some("S1.99")).is_err());

@@ -62,20 +62,35 @@ keyed by experiment id, with the configuration of every run.</p>
         )?;
     }
     summary(&mut h, sections)?;
+    let mut part_opened = false;
     for s in sections {
+        // Experiments beyond the seeds (ids B…) compare with the literature, not a seed.
+        let beyond = s.id.starts_with('B');
+        if beyond && !part_opened {
+            part_opened = true;
+            writeln!(
+                h,
+                "<h1>Beyond the seeds</h1>\n<p>What autoencoders do past the course's models, beside the literature's figures.</p>"
+            )?;
+        }
         writeln!(
             h,
             r#"<section id="{id}"><h2>{id} {title}</h2>
-<p class="seed"><b>The seed:</b> {did}</p>"#,
+<p class="seed"><b>{label}</b> {did}</p>"#,
             id = esc(&s.id),
             title = esc(&s.title),
+            label = if beyond { "What it does:" } else { "The seed:" },
             did = esc(&s.seed_did)
         )?;
         if !s.done {
             writeln!(h, r#"<p class="note"><b>Not done.</b></p>"#)?;
         }
         if !s.rows.is_empty() {
-            writeln!(h, "<table><tr><th></th><th>seed</th><th>ours</th></tr>")?;
+            let against = if beyond { "literature" } else { "seed" };
+            writeln!(
+                h,
+                "<table><tr><th></th><th>{against}</th><th>ours</th></tr>"
+            )?;
             for r in &s.rows {
                 writeln!(
                     h,

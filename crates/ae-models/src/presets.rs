@@ -422,56 +422,6 @@ pub const S4_9C: Preset = Preset {
     train: pooled_train,
 };
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_preset_is_valid_and_round_trips_through_json() {
-        for p in ALL {
-            let c = p.model();
-            c.validate().unwrap();
-            p.train().validate().unwrap();
-            let json = serde_json::to_string(&c).unwrap();
-            assert_eq!(
-                serde_json::from_str::<ModelConfig>(&json).unwrap(),
-                c,
-                "{}",
-                p.id
-            );
-        }
-        let ids: std::collections::HashSet<&str> = ALL.iter().map(|p| p.id).collect();
-        assert_eq!(ids.len(), ALL.len(), "duplicate preset id");
-    }
-
-    #[test]
-    fn lookup_ignores_case_and_names_the_known_ones() {
-        let s31 = Preset::get("S3.1").unwrap().train();
-        assert_eq!((s31.epochs, s31.batch_size), (30, 256));
-        assert_eq!(
-            s31.noise,
-            Some(Noise::Gaussian {
-                std: 0.3,
-                clamp: true
-            })
-        );
-        let e = Preset::get("s9.9").unwrap_err().to_string();
-        assert!(
-            e.contains("preset") && e.contains("s9.9") && e.contains("s3.1"),
-            "{e}"
-        );
-    }
-
-    #[test]
-    fn code_sizes_are_checked() {
-        let e = S3_1.model_with_code(Some(0)).unwrap_err().to_string();
-        assert!(e.contains("code_size"), "{e}");
-        let e = S1_8.model_with_code(Some(8)).unwrap_err().to_string();
-        assert!(e.contains("fixed"), "{e}");
-        assert_eq!(S2_5.model_with_code(Some(5)).unwrap().code_shape(), vec![5]);
-    }
-}
-
 /// B1.1: Hinton & Salakhutdinov's deep autoencoder (Science 2006) 784-1000-500-250-30 with a
 /// linear code and a sigmoid output, trained end to end (no RBM pre-training): ReLU instead of
 /// their logistic units, cross-entropy as they used, Adam with a cosine schedule and warm-up.
@@ -548,3 +498,53 @@ pub const B1_3B: Preset = Preset {
         ..base()
     },
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_preset_is_valid_and_round_trips_through_json() {
+        for p in ALL {
+            let c = p.model();
+            c.validate().unwrap();
+            p.train().validate().unwrap();
+            let json = serde_json::to_string(&c).unwrap();
+            assert_eq!(
+                serde_json::from_str::<ModelConfig>(&json).unwrap(),
+                c,
+                "{}",
+                p.id
+            );
+        }
+        let ids: std::collections::HashSet<&str> = ALL.iter().map(|p| p.id).collect();
+        assert_eq!(ids.len(), ALL.len(), "duplicate preset id");
+    }
+
+    #[test]
+    fn lookup_ignores_case_and_names_the_known_ones() {
+        let s31 = Preset::get("S3.1").unwrap().train();
+        assert_eq!((s31.epochs, s31.batch_size), (30, 256));
+        assert_eq!(
+            s31.noise,
+            Some(Noise::Gaussian {
+                std: 0.3,
+                clamp: true
+            })
+        );
+        let e = Preset::get("s9.9").unwrap_err().to_string();
+        assert!(
+            e.contains("preset") && e.contains("s9.9") && e.contains("s3.1"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn code_sizes_are_checked() {
+        let e = S3_1.model_with_code(Some(0)).unwrap_err().to_string();
+        assert!(e.contains("code_size"), "{e}");
+        let e = S1_8.model_with_code(Some(8)).unwrap_err().to_string();
+        assert!(e.contains("fixed"), "{e}");
+        assert_eq!(S2_5.model_with_code(Some(5)).unwrap().code_shape(), vec![5]);
+    }
+}

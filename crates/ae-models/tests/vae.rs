@@ -71,8 +71,8 @@ fn the_negative_elbo_of_a_tiny_vae_is_the_hand_computed_one() {
         hidden: vec![],
         latent: 1,
     };
-    let mut model = Model::build(&config, Device::Cpu).unwrap();
-    let mut set = |name: &str, values: &[f32]| {
+    let model = Model::build(&config, Device::Cpu).unwrap();
+    let set = |name: &str, values: &[f32]| {
         let _g = tch::no_grad_guard();
         let mut vars = model.var_store().variables();
         let v = vars.get_mut(name).unwrap_or_else(|| panic!("{name}"));
@@ -108,7 +108,10 @@ fn the_negative_elbo_of_a_tiny_vae_is_the_hand_computed_one() {
 #[test]
 fn vaes_have_their_shapes_and_training_lowers_the_negative_elbo() {
     let _lock = rng_lock();
-    for (preset, epochs) in [(ae_models::presets::B1_3A, 4), (ae_models::presets::B1_3B, 8)] {
+    for (preset, epochs) in [
+        (ae_models::presets::B1_3A, 4),
+        (ae_models::presets::B1_3B, 8),
+    ] {
         tch::manual_seed(2);
         let config = preset.model_with_code(Some(8)).unwrap();
         assert!(config.is_variational());

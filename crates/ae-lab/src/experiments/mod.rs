@@ -1,8 +1,9 @@
-//! The experiments, one module per seed; each function fills its [`Experiment`]'s section.
+//! The experiments, one module per seed (and `b1` for those beyond the seeds); each function fills its [`Experiment`]'s section.
 //! The catalogue (`crate::catalogue`) lists them with their ids, titles and presets.
 //!
 //! [`Experiment`]: crate::experiment::Experiment
 
+pub mod b1;
 mod common;
 pub mod s0;
 pub mod s1;

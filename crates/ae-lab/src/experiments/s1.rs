@@ -607,9 +607,45 @@ pub fn s1_8(ex: &mut Experiment<'_>) -> Result<()> {
     Ok(())
 }
 
+/// The lecture's recurrent AE at code 30, beside S1.7's dense AE (same code size, its own
+/// training) and PCA-30, by test SSE per image.
 pub fn s1_9(ex: &mut Experiment<'_>) -> Result<()> {
-    ex.section.done = false;
-    ex.note("Not done: the recurrent autoencoder is optional in this project and not built yet.");
+    let dir = ex.dir.clone();
+    let r = ex.train(dir.join("run"), &presets::S1_9, ex.dataset(), |_| {})?;
+    let dense = ex.train(dir.join("dense"), &presets::S1_7, ex.dataset(), |_| {})?;
+    let (_, train, test) = load(ex)?;
+    let pca = Pca::params(30).fit(&train.view())?;
+    let recon = pca.inverse_transform(&pca.transform(&test.view())?.view())?;
+    let pca_sse = mean_sse(&test.view(), &recon.view())?;
+    ex.row(
+        "test SSE per image, recurrent AE (LSTM, code 30)",
+        "—",
+        format!("{:.2}", r.m.test_sse_output),
+    );
+    ex.row(
+        "test SSE per image, dense AE 784-100-30 (S1.7)",
+        "—",
+        format!("{:.2}", dense.m.test_sse_output),
+    );
+    ex.row("test SSE per image, PCA-30", "—", format!("{pca_sse:.2}"));
+    ex.row(
+        "recurrent AE training",
+        "—",
+        format!(
+            "{} epochs, {:.0} s ({:.0} images/s)",
+            r.m.epochs,
+            r.m.train_seconds,
+            r.m.images_per_second.unwrap_or(f64::NAN)
+        ),
+    );
+    ex.metric("pca30_test_sse", pca_sse)?;
+    ex.record("dense", &dense)?;
+    ex.note(
+        "Géron's recurrent AE (Hands-On ML, ch. 17), which the lecture names: LSTM 100 → LSTM 30 \
+         over the 28 rows, the code repeated 28 times, LSTM 100, a dense sigmoid per row; BCE, \
+         SGD 0.1. PyTorch's LSTM initialisation and two bias vectors per layer (Keras: one).",
+    );
+    ex.report_run(&r)?;
     Ok(())
 }
 

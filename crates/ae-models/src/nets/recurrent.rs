@@ -48,7 +48,10 @@ impl RecurrentAe {
     /// Builds the layers under `p`: LSTMs of `hidden` units around a code of `code` units.
     pub fn new(p: &nn::Path, hidden: i64, code: i64) -> RecurrentAe {
         RecurrentAe {
-            enc: [lstm(p / "enc0", SIDE, hidden), lstm(p / "enc1", hidden, code)],
+            enc: [
+                lstm(p / "enc0", SIDE, hidden),
+                lstm(p / "enc1", hidden, code),
+            ],
             dec: lstm(p / "dec0", code, hidden),
             rows: linear(p / "rows", hidden, SIDE),
             params: 0,

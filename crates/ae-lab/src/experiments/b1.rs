@@ -1,0 +1,427 @@
+//! Beyond the seeds (B1): what autoencoders do past the course's models. A deep autoencoder
+//! against PCA across code sizes (B1.1), a U-Net denoiser against PCA and the seed's S3.1
+//! across noise levels (B1.2), and variational autoencoders (B1.3).
+
+use ae_data::{Dataset, DatasetId, Noise};
+use ae_eval::figures::{line_plot, scatter_plot, ImageGrid, Normalise, Series};
+use ae_eval::reconstruction::{mean_psnr_per_image, mean_sse, psnr};
+use ae_linear::{FittedPca, Pca};
+use ae_models::{presets, to_array, Autoencoder, Model, Preset};
+use ndarray::{concatenate, s, Array2, Axis};
+use serde_json::json;
+use tch::Tensor;
+
+use super::common::{codes, outputs};
+use crate::evaluate::test_noise_seed;
+use crate::experiment::{Experiment, Run};
+use crate::probes::random_latents;
+use crate::Result;
+
+/// The code sizes B1.1 compares at.
+pub const CODE_SIZES: [usize; 6] = [2, 4, 8, 16, 30, 64];
+
+/// Test images shown in the reconstruction grids.
+const SHOWN: usize = 10;
+
+/// A data set's training images as the linear methods get them (all, or the profile's subset)
+/// and its test images.
+fn linear_data(ex: &Experiment<'_>, id: DatasetId) -> Result<(Array2<f32>, Array2<f32>)> {
+    let data: std::sync::Arc<Dataset> = ex.data(id)?;
+    let train = match ex.lab.profile.linear_size {
+        Some(n) => data.train.first(n).to_f32(),
+        None => data.train.to_f32(),
+    };
+    Ok((train, data.test.to_f32()))
+}
+
+/// PCA's reconstruction of `x` from its first `k` components of `pca` (fitted with at least k).
+fn pca_project(pca: &FittedPca<f32>, x: &Array2<f32>, k: usize) -> Result<Array2<f32>> {
+    let mut z = pca.transform(&x.view())?;
+    z.slice_mut(s![.., k..]).fill(0.0);
+    Ok(pca.inverse_transform(&z.view())?)
+}
+
+/// Trains `preset` with code size `code` on `id` into `<dir>/<name>`.
+fn train_code(
+    ex: &Experiment<'_>,
+    name: &str,
+    preset: &Preset,
+    id: DatasetId,
+    code: usize,
+) -> Result<Run> {
+    let model = preset.model_with_code(Some(code))?;
+    let dir = ex.dir.join(name);
+    ex.train(dir, preset, id, |c| c.model = model)
+}
+
+/// B1.1: the deep AE 784-1000-500-250-d and PCA-d for every d, on MNIST and Fashion-MNIST.
+pub fn b1_1(ex: &mut Experiment<'_>) -> Result<()> {
+    let dir = ex.dir.clone();
+    for id in [DatasetId::Mnist, DatasetId::FashionMnist] {
+        let (train, test) = linear_data(ex, id)?;
+        let pca = Pca::params(*CODE_SIZES.iter().max().unwrap_or(&64)).fit(&train.view())?;
+        let shown = test.slice(s![..SHOWN, ..]).to_owned();
+        let (mut ae_curve, mut pca_curve) = (Vec::new(), Vec::new());
+        let mut grid_rows = vec![shown.clone()];
+        let mut titles = vec!["original".to_string()];
+        let mut per_size = serde_json::Map::new();
+        for d in CODE_SIZES {
+            let r = train_code(ex, &format!("{id}-d{d}"), &presets::B1_1, id, d)?;
+            let pca_sse = mean_sse(&test.view(), &pca_project(&pca, &test, d)?.view())?;
+            ae_curve.push((d as f64, r.m.test_sse_output));
+            pca_curve.push((d as f64, pca_sse));
+            per_size.insert(
+                d.to_string(),
+                json!({
+                    "ae_test_sse": r.m.test_sse_output,
+                    "pca_test_sse": pca_sse,
+                    "ae_train_seconds": r.m.train_seconds,
+                    "ae_epochs": r.m.epochs,
+                }),
+            );
+            if [2, 8, 30].contains(&d) {
+                grid_rows.push(outputs(&r.t.model, &shown, &[784])?);
+                titles.push(format!("AE-{d}"));
+                grid_rows.push(pca_project(&pca, &shown, d)?.mapv(|v| v.clamp(0.0, 1.0)));
+                titles.push(format!("PCA-{d}"));
+            }
+            if d == 30 {
+                let (lit_ae, lit_pca) = match id {
+                    DatasetId::Mnist => ("3.00 (Hinton & Salakhutdinov 2006)", "13.87 (ibid.)"),
+                    _ => ("—", "—"),
+                };
+                ex.row(
+                    &format!("{id}, d = 30: deep AE test SSE per image"),
+                    lit_ae,
+                    format!(
+                        "{:.2} ({} epochs, {:.0} s)",
+                        r.m.test_sse_output, r.m.epochs, r.m.train_seconds
+                    ),
+                );
+                ex.row(
+                    &format!("{id}, d = 30: PCA-30 test SSE per image"),
+                    lit_pca,
+                    format!("{pca_sse:.2}"),
+                );
+                ex.record(&format!("{id}-d30"), &r)?;
+            }
+        }
+        ex.metric(&id.to_string(), per_size)?;
+        let plot = dir.join(format!("sse-vs-code-{id}.png"));
+        line_plot(
+            &plot,
+            &format!("{id}: test SSE per image against code size"),
+            "code size d",
+            "test SSE per image",
+            &[
+                Series {
+                    name: "deep AE 784-1000-500-250-d".into(),
+                    points: ae_curve,
+                },
+                Series {
+                    name: "PCA-d".into(),
+                    points: pca_curve,
+                },
+            ],
+        )?;
+        ex.figure(
+            &plot,
+            &format!("{id}: the deep AE and PCA, test SSE per image against d."),
+        );
+        let grid = concatenate(
+            Axis(0),
+            &grid_rows.iter().map(|g| g.view()).collect::<Vec<_>>(),
+        )?;
+        let path = dir.join(format!("reconstructions-{id}.png"));
+        ImageGrid::new(grid.view(), 28, 28, SHOWN)?
+            .normalise(Normalise::Fixed)
+            .row_titles(titles)
+            .scale(2)
+            .save(&path)?;
+        ex.figure(
+            &path,
+            &format!("{id}: 10 test images, then the deep AE's and PCA's reconstructions at d = 2, 8, 30."),
+        );
+    }
+    ex.note(
+        "The deep AE is trained end to end (ReLU, linear code, sigmoid output, cross-entropy, \
+         Adam with warm-up and a cosine schedule); Hinton & Salakhutdinov pre-trained theirs as \
+         stacked RBMs. PCA is fitted on the training images; its SSE is unclipped.",
+    );
+    Ok(())
+}
+
+/// The noise levels B1.2 sweeps (a cut-down profile keeps the main job's 0.3 alone).
+fn noise_levels(ex: &Experiment<'_>) -> &'static [f32] {
+    if ex.lab.profile.is_reduced() {
+        &[0.3]
+    } else {
+        &[0.1, 0.3, 0.5, 0.8]
+    }
+}
+
+/// PCA ranks B1.2 chooses among for its best projection.
+const PCA_RANKS: [usize; 6] = [8, 16, 32, 64, 128, 256];
+
+/// B1.2: Gaussian noise σ ∈ {0.1, 0.3, 0.5, 0.8} (clamped): the noisy input, PCA's best
+/// projection, the seed's S3.1 and the U-Net, by PSNR, on MNIST and Fashion-MNIST.
+pub fn b1_2(ex: &mut Experiment<'_>) -> Result<()> {
+    let dir = ex.dir.clone();
+    for id in [DatasetId::Mnist, DatasetId::FashionMnist] {
+        let (train, test) = linear_data(ex, id)?;
+        let pca = Pca::params(*PCA_RANKS.iter().max().unwrap_or(&256)).fit(&train.view())?;
+        let tune = train.slice(s![..2000.min(train.nrows()), ..]).to_owned();
+        let mut table = serde_json::Map::new();
+        for &sigma in noise_levels(ex) {
+            let noise = Noise::gaussian(sigma)?;
+            let seed = test_noise_seed(0);
+            let noisy = noise.apply(&test, seed);
+            // PCA's rank chosen on noisy training images, then applied to the test set.
+            let noisy_tune = noise.apply(&tune, seed ^ 1);
+            let mut best = (PCA_RANKS[0], f64::NEG_INFINITY);
+            for k in PCA_RANKS {
+                let p = mean_psnr_per_image(
+                    &tune.view(),
+                    &pca_project(&pca, &noisy_tune, k)?
+                        .mapv(|v| v.clamp(0.0, 1.0))
+                        .view(),
+                )?;
+                if p > best.1 {
+                    best = (k, p);
+                }
+            }
+            let pca_out = pca_project(&pca, &noisy, best.0)?.mapv(|v| v.clamp(0.0, 1.0));
+            let tag = format!("{id}-sigma{sigma}");
+            let with_noise = |c: &mut crate::RunConfig| c.train.noise = Some(noise);
+            let seed_run = ex.train(
+                dir.join(format!("{tag}-s3.1")),
+                &presets::S3_1,
+                id,
+                with_noise,
+            )?;
+            let unet = ex.train(
+                dir.join(format!("{tag}-unet")),
+                &presets::B1_2,
+                id,
+                with_noise,
+            )?;
+            let both = |x: &Array2<f32>| -> Result<(f64, f64)> {
+                Ok((
+                    mean_psnr_per_image(&test.view(), &x.view())?,
+                    psnr(&test.view(), &x.view())?,
+                ))
+            };
+            let (noisy_mean, noisy_all) = both(&noisy)?;
+            let (pca_mean, pca_all) = both(&pca_out)?;
+            ex.row(
+                &format!(
+                    "{id} σ {sigma}: PSNR mean per image (whole set), noisy · PCA-{} · S3.1 · U-Net",
+                    best.0
+                ),
+                format!("S3.1: {:.2} dB", seed_run.m.test_psnr_output),
+                format!(
+                    "{noisy_mean:.2} ({noisy_all:.2}) · {pca_mean:.2} ({pca_all:.2}) · {:.2} ({:.2}) · {:.2} ({:.2}) dB",
+                    seed_run.m.test_psnr_output,
+                    seed_run.m.test_psnr_output_global,
+                    unet.m.test_psnr_output,
+                    unet.m.test_psnr_output_global
+                ),
+            );
+            table.insert(
+                sigma.to_string(),
+                json!({
+                    "noisy": {"psnr_mean": noisy_mean, "psnr_global": noisy_all},
+                    "pca": {"rank": best.0, "psnr_mean": pca_mean, "psnr_global": pca_all},
+                    "s3.1": {"psnr_mean": seed_run.m.test_psnr_output, "psnr_global": seed_run.m.test_psnr_output_global, "train_seconds": seed_run.m.train_seconds},
+                    "unet": {"psnr_mean": unet.m.test_psnr_output, "psnr_global": unet.m.test_psnr_output_global, "train_seconds": unet.m.train_seconds, "epochs": unet.m.epochs},
+                }),
+            );
+            if sigma == 0.3 {
+                ex.record(&format!("{id}-unet"), &unet)?;
+            }
+            // The denoising grid: original, noisy, PCA, S3.1, U-Net.
+            let n = SHOWN.min(test.nrows());
+            let shown = test.slice(s![..n, ..]).to_owned();
+            let shown_noisy = noisy.slice(s![..n, ..]).to_owned();
+            let shape = [1i64, 28, 28];
+            let rows = [
+                shown.clone(),
+                shown_noisy.clone(),
+                pca_out.slice(s![..n, ..]).to_owned(),
+                outputs(&seed_run.t.model, &shown_noisy, &shape)?,
+                outputs(&unet.t.model, &shown_noisy, &shape)?,
+            ];
+            let grid = concatenate(Axis(0), &rows.iter().map(|g| g.view()).collect::<Vec<_>>())?;
+            let path = dir.join(format!("denoised-{tag}.png"));
+            ImageGrid::new(grid.view(), 28, 28, n)?
+                .normalise(Normalise::Fixed)
+                .row_titles(vec![
+                    "original".into(),
+                    format!("σ {sigma}"),
+                    format!("PCA-{}", best.0),
+                    "S3.1".into(),
+                    "U-Net".into(),
+                ])
+                .scale(2)
+                .save(&path)?;
+            ex.figure(
+                &path,
+                &format!("{id}, σ {sigma}: test images, noisy, and each denoiser's output."),
+            );
+        }
+        ex.metric(&id.to_string(), table)?;
+    }
+    ex.note(
+        "Noise x + σ·N(0, 1) clamped to [0, 1], fresh every batch in training, fixed (seeded) on \
+         the test set. PSNR per image with peak 1, averaged over the 10,000 test images (the whole \
+         set's in brackets). PCA: fitted on clean training images; its rank is chosen among \
+         8 … 256 on 2,000 noisy training images.",
+    );
+    Ok(())
+}
+
+/// B1.3: the dense VAE (d = 20 and d = 2) and the convolutional VAE on MNIST: test negative
+/// ELBO, samples from the prior, the 2-d latent manifold and scatter, interpolations.
+pub fn b1_3(ex: &mut Experiment<'_>) -> Result<()> {
+    let dir = ex.dir.clone();
+    let id = DatasetId::Mnist;
+    let dense = train_code(ex, "dense-d20", &presets::B1_3A, id, 20)?;
+    let conv = ex.train(dir.join("conv"), &presets::B1_3B, id, |_| {})?;
+    let flat = train_code(ex, "dense-d2", &presets::B1_3A, id, 2)?;
+    for (what, r, literature) in [
+        (
+            "dense VAE 784-400-20",
+            &dense,
+            "PyTorch examples: about 105–107 after 10 epochs",
+        ),
+        ("conv VAE, latent 32", &conv, "—"),
+        ("dense VAE 784-400-2", &flat, "—"),
+    ] {
+        ex.row(
+            &format!("{what}: test negative ELBO, nats per image"),
+            literature,
+            format!(
+                "{:.2} ({} epochs, {:.0} s)",
+                r.m.test_loss, r.m.epochs, r.m.train_seconds
+            ),
+        );
+    }
+    ex.record("dense-d20", &dense)?;
+    ex.record("conv", &conv)?;
+    ex.record("dense-d2", &flat)?;
+
+    // 8 × 8 samples from the prior, from each of the two main models.
+    for (name, r) in [("dense", &dense), ("conv", &conv)] {
+        let code = r.t.config.model.code_shape().iter().product::<i64>() as usize;
+        let z = random_latents(&r.t.config.model, 64, code, 0);
+        let images = decode(&r.t.model, &z)?;
+        let path = dir.join(format!("samples-{name}.png"));
+        ImageGrid::new(images.view(), 28, 28, 8)?
+            .normalise(Normalise::Fixed)
+            .scale(2)
+            .save(&path)?;
+        ex.figure(
+            &path,
+            &format!("64 digits decoded from z ~ N(0, I), the {name} VAE."),
+        );
+    }
+
+    // The 2-d manifold: a 20 × 20 grid of latents at the normal's quantiles 0.05 … 0.95.
+    let q: Vec<f32> = (0..20)
+        .map(|i| inverse_normal_cdf(0.05 + 0.9 * i as f64 / 19.0) as f32)
+        .collect();
+    let grid_z = Array2::from_shape_fn(
+        (400, 2),
+        |(i, j)| if j == 0 { q[i % 20] } else { q[19 - i / 20] },
+    );
+    let path = dir.join("manifold.png");
+    ImageGrid::new(decode(&flat.t.model, &grid_z)?.view(), 28, 28, 20)?
+        .normalise(Normalise::Fixed)
+        .save(&path)?;
+    ex.figure(
+        &path,
+        "The d = 2 VAE's latent manifold: digits decoded on a 20 × 20 grid at the prior's \
+         quantiles 0.05 … 0.95 in each dimension.",
+    );
+    let data = ex.data(id)?;
+    let test = data.test.to_f32();
+    let n = 5000.min(test.nrows());
+    let mu = codes(&flat.t.model, &test.slice(s![..n, ..]).to_owned(), &[784])?;
+    let pts: Vec<(f64, f64)> = mu
+        .rows()
+        .into_iter()
+        .map(|r| (f64::from(r[0]), f64::from(r[1])))
+        .collect();
+    let labels: Vec<usize> = data
+        .test
+        .labels()
+        .iter()
+        .take(n)
+        .map(|&l| usize::from(l))
+        .collect();
+    let names: Vec<String> = (0..10).map(|c| c.to_string()).collect();
+    let path = dir.join("latent-scatter.png");
+    scatter_plot(
+        &path,
+        &format!("posterior means of {n} test digits, d = 2"),
+        &pts,
+        &labels,
+        Some(&names),
+        &[],
+    )?;
+    ex.figure(
+        &path,
+        "The d = 2 VAE's posterior means of test digits, coloured by label.",
+    );
+
+    // Interpolation: 6 pairs of test digits, 10 steps between their posterior means.
+    let pairs = 6.min(test.nrows() / 2);
+    let ends = codes(
+        &conv.t.model,
+        &test.slice(s![..2 * pairs, ..]).to_owned(),
+        &[1, 28, 28],
+    )?;
+    let steps = 10;
+    let z = Array2::from_shape_fn((pairs * steps, ends.ncols()), |(i, j)| {
+        let (p, t) = (i / steps, (i % steps) as f32 / (steps - 1) as f32);
+        ends[[2 * p, j]] * (1.0 - t) + ends[[2 * p + 1, j]] * t
+    });
+    let path = dir.join("interpolation.png");
+    ImageGrid::new(decode(&conv.t.model, &z)?.view(), 28, 28, steps)?
+        .normalise(Normalise::Fixed)
+        .scale(2)
+        .save(&path)?;
+    ex.figure(&path, "Interpolation in the conv VAE's latent space between pairs of test digits (posterior means).");
+    ex.note(
+        "Loss: Bernoulli cross-entropy summed over the 784 pixels plus KL(q(z|x) ‖ N(0, I)) in \
+         closed form, β = 1; the test negative ELBO is a one-sample estimate per image (seeded), \
+         as PyTorch's example reports it.",
+    );
+    Ok(())
+}
+
+/// Decodes latents (one per row) into images (one per row).
+fn decode(model: &Model, z: &Array2<f32>) -> Result<Array2<f32>> {
+    let flat: Vec<f32> = z.iter().copied().collect();
+    let t = Tensor::from_slice(&flat)
+        .view([z.nrows() as i64, z.ncols() as i64])
+        .to_device(model.device());
+    let _g = tch::no_grad_guard();
+    let out = model.decode(&t, false)?;
+    Ok(to_array(&out.flatten(1, -1))?)
+}
+
+/// Φ⁻¹(p) for p in (0, 1), by bisection on the error function (to 1e-9, plenty for a grid).
+fn inverse_normal_cdf(p: f64) -> f64 {
+    let cdf = |x: f64| 0.5 * (1.0 + libm::erf(x / std::f64::consts::SQRT_2));
+    let (mut lo, mut hi) = (-10.0, 10.0);
+    while hi - lo > 1e-9 {
+        let mid = 0.5 * (lo + hi);
+        if cdf(mid) < p {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
