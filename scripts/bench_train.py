@@ -1,6 +1,8 @@
 """PyTorch eager's side of `cargo xtask bench-train`.
 
-S3.1 (batch 256, x + 0.3·N(0,1) clamped) and S0.1 (batch 200, per-image SSE), each trained for
+S3.1 (batch 256, x + 0.3·N(0,1) clamped), S0.1 (batch 200, per-image SSE), B1.1 (the deep
+autoencoder 784-1000-500-250-30, batch 128, BCE) and B1.2 (the U-Net denoiser, batch 64, noise
+0.3 clamped, MSE), each trained for
 `--epochs` epochs of `--batches` batches with Adam, PyTorch at its best on a CPU: the images in
 one tensor, batches taken by shuffled index (no DataLoader), the same thread count as ours.
 Prints one JSON object with each epoch's training images per second.
@@ -51,6 +53,52 @@ class S01(nn.Module):
         return self.decoder(self.encoder(x))
 
 
+class B11(nn.Module):
+    """784-1000-500-250-30 (linear code), mirrored, ReLU, sigmoid output."""
+
+    def __init__(self):
+        super().__init__()
+        sizes = [784, 1000, 500, 250, 30, 250, 500, 1000, 784]
+        layers = []
+        for i, (a, b) in enumerate(zip(sizes, sizes[1:])):
+            layers.append(nn.Linear(a, b))
+            if i == len(sizes) - 2:
+                layers.append(nn.Sigmoid())
+            elif b != 30:
+                layers.append(nn.ReLU())
+        self.net = nn.Sequential(nn.Flatten(), *layers)
+
+    def forward(self, x):
+        return self.net(x).view_as(x)
+
+
+def block(i, o):
+    return nn.Sequential(
+        nn.Conv2d(i, o, 3, padding=1), nn.BatchNorm2d(o), nn.ReLU(),
+        nn.Conv2d(o, o, 3, padding=1), nn.BatchNorm2d(o), nn.ReLU())
+
+
+class B12(nn.Module):
+    """U-Net c-2c-2c: conv blocks at 28, 14, 7 pixels, max-pool down, 2x2 transposed conv up,
+    skip connections concatenated, 1x1 conv and sigmoid."""
+
+    def __init__(self, c=16):
+        super().__init__()
+        self.down = nn.ModuleList([block(1, c), block(c, 2 * c), block(2 * c, 2 * c)])
+        self.upconv1 = nn.ConvTranspose2d(2 * c, 2 * c, 2, stride=2)
+        self.upconv0 = nn.ConvTranspose2d(2 * c, c, 2, stride=2)
+        self.up1, self.up0 = block(4 * c, 2 * c), block(2 * c, c)
+        self.out = nn.Conv2d(c, 1, 1)
+
+    def forward(self, x):
+        s28 = self.down[0](x)
+        s14 = self.down[1](nn.functional.max_pool2d(s28, 2))
+        code = self.down[2](nn.functional.max_pool2d(s14, 2))
+        h = self.up1(torch.cat([self.upconv1(code), s14], 1))
+        h = self.up0(torch.cat([self.upconv0(h), s28], 1))
+        return torch.sigmoid(self.out(h))
+
+
 def bench(model, x, batch, epochs, lr, noise, loss_fn):
     optim = torch.optim.Adam(model.parameters(), lr=lr)
     model.train()
@@ -84,6 +132,8 @@ def main():
     for name, model, batch, lr, noise, loss_fn in [
         ("s3.1", S31(), 256, 1e-3, 0.3, nn.MSELoss()),
         ("s0.1", S01(), 200, 1e-5, 0.0, sse),
+        ("b1.1", B11(), 128, 1e-3, 0.0, nn.BCELoss()),
+        ("b1.2", B12(), 64, 2e-3, 0.3, nn.MSELoss()),
     ]:
         x = torch.from_numpy(images[: args.batches * batch]).unsqueeze(1).contiguous()
         torch.manual_seed(0)

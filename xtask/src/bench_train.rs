@@ -1,4 +1,5 @@
-//! `cargo xtask bench-train`: our trainer against PyTorch eager on S3.1 and S0.1, side by
+//! `cargo xtask bench-train`: our trainer against PyTorch eager on S3.1, S0.1, the deep AE
+//! (B1.1) and the U-Net denoiser (B1.2), side by
 //! side on the same data, batch sizes and threads: images per second and the ratio.
 
 use std::fmt::Write as _;
@@ -87,7 +88,7 @@ pub fn run(args: &Args) -> Result<()> {
         "| model | batch | ours (images/s, median) | PyTorch eager | ours / PyTorch |"
     )?;
     writeln!(t, "|---|---:|---:|---:|---:|")?;
-    for (id, batch) in [("s3.1", 256), ("s0.1", 200)] {
+    for (id, batch) in [("s3.1", 256), ("s0.1", 200), ("b1.1", 128), ("b1.2", 64)] {
         let (a, b) = (median_rate(&ours, id)?, median_rate(&theirs, id)?);
         writeln!(
             t,

@@ -34,6 +34,7 @@ const FLAGS: &[(&str, &str)] = &[
     ("patience", "--patience"),
     ("keep_best", "--keep-best"),
     ("beta", "--beta"),
+    ("augment", "--augment"),
 ];
 
 /// The parameter an error is about, looking through the whole chain of causes.

@@ -477,8 +477,8 @@ pub const CATALOGUE: &[Entry] = &[
         id: ExperimentId::beyond(1, 1),
         title: "Deep autoencoder against PCA across code sizes",
         seed_did: "Hinton & Salakhutdinov's deep autoencoder 784-1000-500-250-d (ReLU, linear \
-                   code, sigmoid output, cross-entropy, Adam with warm-up and a cosine schedule, \
-                   trained end to end) against PCA-d for d = 2, 4, 8, 16, 30, 64, on MNIST and \
+                   code, sigmoid output, MSE, Adam with warm-up and a cosine schedule, images \
+                   shifted by up to a pixel, trained end to end) against PCA-d for d = 2, 4, 8, 16, 30, 64, on MNIST and \
                    Fashion-MNIST: test SSE per image against d.",
         seed_figure: "MNIST d = 30: deep AE 3.00, PCA 13.87 (Science 2006)",
         presets: &[presets::B1_1],

@@ -1,5 +1,6 @@
-//! Our side of `cargo xtask bench-train`: S3.1 (batch 256, Gaussian noise 0.3) and S0.1
-//! (batch 200, drop remainder) trained by [`ae_models::Trainer`] on MNIST for a fixed number of
+//! Our side of `cargo xtask bench-train`: S3.1 (batch 256, Gaussian noise 0.3), S0.1
+//! (batch 200, drop remainder), B1.1 (the deep AE, batch 128) and B1.2 (the U-Net denoiser,
+//! batch 64, noise 0.3) trained by [`ae_models::Trainer`] on MNIST for a fixed number of
 //! batches per epoch; prints each epoch's training images per second as one JSON object, the
 //! same shape as `scripts/bench_train.py` prints for PyTorch.
 //!
@@ -30,7 +31,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     tch::set_num_threads(threads);
     let data = Dataset::load(DatasetId::Mnist, &data_dir)?;
     let mut out = serde_json::Map::new();
-    for id in ["s3.1", "s0.1"] {
+    for id in ["s3.1", "s0.1", "b1.1", "b1.2"] {
         let model_config = ae_models::Preset::get(id)?.model();
         let mut train = ae_models::Preset::get(id)?.train();
         train.epochs = epochs;

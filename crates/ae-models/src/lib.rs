@@ -11,12 +11,14 @@
 //! - [`train`], [`checkpoint`]: the trainer and its resumable checkpoints; [`weights`]: a
 //!   weights file checked against a model before libtorch reads it.
 //! - [`tensor`]: images between ndarray and tensors.
-//! - [`noise`]: ae-data's noise models on the device.
+//! - [`noise`]: ae-data's noise models on the device; [`augment`]: random shifts of training
+//!   images.
 //! - [`grad`]: seed 002's hand-derived gradients (S2.1), checked against autograd.
 //!
 //! Call [`device::init`] once at program start: it loads libtorch's CUDA library when it is
 //! installed, since the linker otherwise drops it and CUDA stays invisible.
 
+pub mod augment;
 pub mod checkpoint;
 pub mod config;
 pub mod device;

@@ -113,6 +113,7 @@ fn base() -> TrainConfig {
         l1: 0.0,
         noise: None,
         seed: 0,
+        augment: None,
         beta: 1.0,
         lr_schedule: Default::default(),
         warmup_epochs: 0,
@@ -424,7 +425,11 @@ pub const S4_9C: Preset = Preset {
 
 /// B1.1: Hinton & Salakhutdinov's deep autoencoder (Science 2006) 784-1000-500-250-30 with a
 /// linear code and a sigmoid output, trained end to end (no RBM pre-training): ReLU instead of
-/// their logistic units, cross-entropy as they used, Adam with a cosine schedule and warm-up.
+/// their logistic units, MSE (the SSE the target is stated in), Adam with warm-up and a cosine
+/// schedule over 200 epochs, and every training image shifted by up to one pixel each way.
+/// Without the shifts the 2.8 M weights overfit the 55,000 images (validation SSE flat from
+/// epoch 60 at about 5 while the training SSE keeps falling); with them the test SSE keeps
+/// improving to the last epoch.
 pub const B1_1: Preset = Preset {
     id: "b1.1",
     what: "deep AE 784-1000-500-250-30 (Hinton & Salakhutdinov 2006), code free",
@@ -437,9 +442,10 @@ pub const B1_1: Preset = Preset {
         )
     },
     train: || TrainConfig {
-        epochs: 100,
+        epochs: 200,
         batch_size: 128,
-        loss: Loss::Bce,
+        loss: Loss::Mse,
+        augment: Some(crate::augment::Augment::Shift { pixels: 1 }),
         lr_schedule: crate::schedule::LrSchedule::Cosine { min_factor: 0.0 },
         warmup_epochs: 1,
         ..base()

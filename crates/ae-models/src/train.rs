@@ -185,8 +185,11 @@ impl<'a> Trainer<'a> {
                 let start = b * c.batch_size;
                 let len = c.batch_size.min(n - start);
                 let idx = order.narrow(0, start as i64, len as i64);
-                let target = train.index_select(0, &idx);
                 tch::manual_seed(mix(c.seed, epoch as u64, b as u64) as i64);
+                let target = match &c.augment {
+                    Some(augment) => augment.apply(&train.index_select(0, &idx))?,
+                    None => train.index_select(0, &idx),
+                };
                 let input = match &c.noise {
                     Some(noise) => corrupt(noise, &target),
                     None => target.shallow_clone(),

@@ -3,6 +3,7 @@
 use ae_data::Noise;
 use serde::{Deserialize, Serialize};
 
+use crate::augment::Augment;
 use crate::loss::Loss;
 use crate::optim::OptimizerConfig;
 use crate::schedule::LrSchedule;
@@ -27,6 +28,10 @@ pub struct TrainConfig {
     pub noise: Option<Noise>,
     /// Seed of the initialisation, the shuffles and the noise.
     pub seed: u64,
+    /// Augmentation of the training images (before any noise); validation and test images are
+    /// never augmented.
+    #[serde(default)]
+    pub augment: Option<Augment>,
     /// β, the weight of a variational model's KL term (1 for the ELBO; β-VAE otherwise).
     #[serde(default = "one")]
     pub beta: f64,
@@ -72,6 +77,9 @@ impl TrainConfig {
         }
         if let Some(noise) = &self.noise {
             noise.validate()?;
+        }
+        if let Some(augment) = &self.augment {
+            augment.validate()?;
         }
         if !(self.beta.is_finite() && self.beta >= 0.0) {
             return Err(Error::invalid(

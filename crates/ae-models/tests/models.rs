@@ -128,6 +128,7 @@ fn config(noise: Option<Noise>, epochs: usize) -> TrainConfig {
         l1: 0.0,
         noise,
         seed: 7,
+        augment: None,
         beta: 1.0,
         lr_schedule: Default::default(),
         warmup_epochs: 0,

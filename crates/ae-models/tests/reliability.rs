@@ -19,6 +19,7 @@ fn config(epochs: usize, lr: f64) -> TrainConfig {
         l1: 0.0,
         noise: None,
         seed: 3,
+        augment: None,
         beta: 1.0,
         lr_schedule: Default::default(),
         warmup_epochs: 0,

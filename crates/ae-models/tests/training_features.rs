@@ -49,6 +49,7 @@ fn config(epochs: usize, lr: f64) -> TrainConfig {
         l1: 0.0,
         noise: None,
         seed: 11,
+        augment: None,
         beta: 1.0,
         lr_schedule: LrSchedule::None,
         warmup_epochs: 0,
@@ -133,10 +134,11 @@ fn watching_the_validation_loss_needs_a_validation_set() {
 }
 
 #[test]
-fn a_resumed_run_with_schedule_and_early_stopping_equals_an_uninterrupted_one() {
+fn a_resumed_run_with_schedule_shifts_and_early_stopping_equals_an_uninterrupted_one() {
     let _lock = rng_lock();
     let (train, val) = (images(64, 5), images(32, 6));
     let mut c = config(6, 4e-3);
+    c.augment = Some(ae_models::augment::Augment::Shift { pixels: 2 });
     c.lr_schedule = LrSchedule::Cosine { min_factor: 0.05 };
     c.warmup_epochs = 1;
     c.patience = Some(2);

@@ -26,6 +26,7 @@ fn train_config(epochs: usize) -> TrainConfig {
         l1: 0.0,
         noise: None,
         seed: 1,
+        augment: None,
         beta: 1.0,
         lr_schedule: LrSchedule::None,
         warmup_epochs: 0,

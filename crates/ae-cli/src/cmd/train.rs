@@ -57,6 +57,9 @@ pub struct Args {
     /// Input corruption: gaussian:STD[:noclamp] | salt-pepper:AMOUNT | dropout:RATE | none.
     #[arg(long, allow_hyphen_values = true)]
     noise: Option<String>,
+    /// Augmentation of the training images: shift:PIXELS (random moves up to PIXELS each way) | none.
+    #[arg(long)]
+    augment: Option<String>,
     /// mse, sse, bce or bce-sum (default: the model's).
     #[arg(long)]
     loss: Option<String>,
@@ -145,6 +148,12 @@ fn resolve(args: &Args) -> Result<RunConfig> {
     }
     if let Some(v) = &args.noise {
         t.noise = parse_noise(v)?;
+    }
+    if let Some(v) = &args.augment {
+        t.augment = match v.trim() {
+            "none" => None,
+            v => Some(v.parse()?),
+        };
     }
     if let Some(v) = &args.loss {
         t.loss = v.parse::<Loss>()?;

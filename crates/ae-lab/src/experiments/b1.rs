@@ -144,9 +144,10 @@ pub fn b1_1(ex: &mut Experiment<'_>) -> Result<()> {
         );
     }
     ex.note(
-        "The deep AE is trained end to end (ReLU, linear code, sigmoid output, cross-entropy, \
-         Adam with warm-up and a cosine schedule); Hinton & Salakhutdinov pre-trained theirs as \
-         stacked RBMs. PCA is fitted on the training images; its SSE is unclipped.",
+        "The deep AE is trained end to end (ReLU, linear code, sigmoid output, MSE, Adam with \
+         warm-up and a cosine schedule, training images shifted by up to one pixel); Hinton & \
+         Salakhutdinov pre-trained theirs as stacked RBMs. PCA is fitted on the training \
+         images; its SSE is unclipped.",
     );
     Ok(())
 }
