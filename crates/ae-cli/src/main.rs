@@ -34,7 +34,7 @@ enum Command {
     /// Seed 000's k-means from scratch on four synthetic blobs, a picture per iteration (S0.3).
     KmeansDemo(cmd::kmeans_demo::Args),
     /// Train an autoencoder: a preset by experiment id (s0.1 … s4.9c) or a config file.
-    Train(cmd::train::Args),
+    Train(Box<cmd::train::Args>),
     /// The main job (S3.1–S3.3): conv denoiser, denoised grid, generated digits, k-means on codes.
     Denoise(cmd::denoise::Args),
     /// A finished run's codes of a data set, to .npy.

@@ -8,7 +8,7 @@ fn runs_skips_and_names_a_bad_selection() {
     let dir = tempfile::tempdir().unwrap();
     let run = || {
         let o = Command::new(env!("CARGO_BIN_EXE_ae"))
-            .args(["pipeline", "--only", "S0.3,S1.9", "--threads", "1", "--out"])
+            .args(["pipeline", "--only", "S0.3,S2.1", "--threads", "1", "--out"])
             .arg(dir.path())
             .output()
             .unwrap();

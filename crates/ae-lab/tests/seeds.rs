@@ -1,7 +1,7 @@
-//! Every seed's experiments run through the library on small data (a few hundred images, one
-//! epoch), each checked on numbers that would be wrong if its code were: the point is that each
-//! experiment runs end to end and fills its section, not the seeds' figures (the pipeline's full
-//! profile gives those).
+//! Every seed's experiments, and those beyond the seeds, run through the library on small data
+//! (a few hundred images, one epoch), each checked on numbers that would be wrong if its code
+//! were: the point is that each experiment runs end to end and fills its section, not the
+//! seeds' figures (the pipeline's full profile gives those).
 
 use ae_data::DatasetId;
 use ae_e2e::real_data;
@@ -103,7 +103,14 @@ fn seed_1_lecture() {
     let cos: Vec<f64> =
         serde_json::from_value(by("S1.6").metrics["principal_angle_cosines"].clone()).unwrap();
     assert!(cos.iter().all(|c| *c > 0.99), "{cos:?}");
-    assert!(!by("S1.9").done);
+    // S1.9: the recurrent AE runs; PCA-30 on 1,000 images is near the full fit's 13.9.
+    assert!(by("S1.9").done);
+    let pca30 = number(by("S1.9"), &["pca30_test_sse"]);
+    assert!(pca30 > 10.0 && pca30 < 20.0, "{pca30}");
+    // One epoch on 1,000 images barely moves it: its error is positive and below the largest
+    // possible per-image SSE of pixels in [0, 1] (784).
+    let rnn = number(by("S1.9"), &["run", "test_sse_output"]);
+    assert!(rnn > 0.0 && rnn < 784.0, "{rnn}");
     // S1.12: 1-NN in pixel space on 100 labelled images beats chance by far.
     assert!(number(by("S1.12"), &["accuracy_pixels"]) > 0.5);
 }
@@ -151,4 +158,50 @@ fn seed_4_pca_vs_autoencoders() {
     let ood = number(&s[3], &["x256", "mse_ood"]);
     let digits = number(&s[3], &["x256", "mse_digits"]);
     assert!(ood > digits, "{ood} vs {digits}");
+}
+
+#[test]
+fn beyond_1_deep_ae_against_pca_denoisers_and_vaes() {
+    let Some((dir, s)) = run_seed("B1") else {
+        return;
+    };
+    // B1.1: PCA's error falls strictly with its rank, on both data sets; the AE's (one epoch on
+    // 1,000 images) lies between 0 and the largest possible per-image SSE, 784.
+    for id in ["mnist", "fashion-mnist"] {
+        let pca: Vec<f64> = ["2", "4", "8", "16", "30", "64"]
+            .iter()
+            .map(|d| number(&s[0], &[id, d, "pca_test_sse"]))
+            .collect();
+        assert!(pca.windows(2).all(|w| w[1] < w[0]), "{id}: {pca:?}");
+        let ae = number(&s[0], &[id, "30", "ae_test_sse"]);
+        assert!(ae > 0.0 && ae < 784.0, "{ae}");
+        assert!(dir
+            .path()
+            .join(format!("B1.1/sse-vs-code-{id}.png"))
+            .is_file());
+    }
+    // B1.2 (σ 0.3 alone on a cut-down profile): the noisy input's PSNR is the noise's, and PCA's
+    // best projection removes part of it.
+    let noisy = number(&s[1], &["mnist", "0.3", "noisy", "psnr_mean"]);
+    assert!(noisy > 12.0 && noisy < 15.0, "{noisy}");
+    let pca = number(&s[1], &["mnist", "0.3", "pca", "psnr_mean"]);
+    assert!(pca > noisy + 2.0, "PCA {pca} vs noisy {noisy}");
+    assert!(dir
+        .path()
+        .join("B1.2/denoised-mnist-sigma0.3.png")
+        .is_file());
+    // B1.3: a negative ELBO in nats per image below an untrained model's (784 ln 2 ≈ 543 from
+    // the output alone) and above zero.
+    for key in ["dense-d20", "conv", "dense-d2"] {
+        let nelbo = number(&s[2], &[key, "test_loss"]);
+        assert!(nelbo > 50.0 && nelbo < 543.0, "{key}: {nelbo}");
+    }
+    for file in [
+        "manifold.png",
+        "latent-scatter.png",
+        "samples-conv.png",
+        "interpolation.png",
+    ] {
+        assert!(dir.path().join("B1.3").join(file).is_file(), "{file}");
+    }
 }

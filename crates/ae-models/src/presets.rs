@@ -426,7 +426,7 @@ pub const S4_9C: Preset = Preset {
 /// B1.1: Hinton & Salakhutdinov's deep autoencoder (Science 2006) 784-1000-500-250-30 with a
 /// linear code and a sigmoid output, trained end to end (no RBM pre-training): ReLU instead of
 /// their logistic units, MSE (the SSE the target is stated in), Adam with warm-up and a cosine
-/// schedule over 200 epochs, and every training image shifted by up to one pixel each way.
+/// schedule over 120 epochs, and every training image shifted by up to one pixel each way.
 /// Without the shifts the 2.8 M weights overfit the 55,000 images (validation SSE flat from
 /// epoch 60 at about 5 while the training SSE keeps falling); with them the test SSE keeps
 /// improving to the last epoch.
@@ -442,7 +442,7 @@ pub const B1_1: Preset = Preset {
         )
     },
     train: || TrainConfig {
-        epochs: 200,
+        epochs: 120,
         batch_size: 128,
         loss: Loss::Mse,
         augment: Some(crate::augment::Augment::Shift { pixels: 1 }),
@@ -471,7 +471,9 @@ pub const B1_2: Preset = Preset {
 };
 
 /// B1.3a: the dense VAE of PyTorch's examples (784-400-20, ReLU, sigmoid output), loss = BCE summed
-/// over pixels + KL; Adam 1e-3, batch 128, 10 epochs as there; the latent size is free.
+/// over pixels + KL, 10 epochs as there; the latent size is free. Their Adam 1e-3 at batch 128
+/// gives 105.7 nats here, as theirs prints; batch 32 and Adam 2e-3 with a cosine schedule
+/// (102.7–103.0 over seeds 0–2, trained on all 60,000 images as they do) is the preset.
 pub const B1_3A: Preset = Preset {
     id: "b1.3a",
     what: "dense VAE 784-400-20 (PyTorch examples), code free",
@@ -483,8 +485,10 @@ pub const B1_3A: Preset = Preset {
     },
     train: || TrainConfig {
         epochs: 10,
-        batch_size: 128,
+        batch_size: 32,
+        optimizer: adam(2e-3),
         loss: Loss::BceSum,
+        lr_schedule: crate::schedule::LrSchedule::Cosine { min_factor: 0.0 },
         ..base()
     },
 };

@@ -11,7 +11,7 @@ use ndarray::{concatenate, s, Array2, Axis};
 use serde_json::json;
 use tch::Tensor;
 
-use super::common::{codes, outputs};
+use super::common::{codes, labels_and_names, outputs};
 use crate::evaluate::test_noise_seed;
 use crate::experiment::{Experiment, Run};
 use crate::probes::random_latents;
@@ -286,9 +286,17 @@ pub fn b1_2(ex: &mut Experiment<'_>) -> Result<()> {
 pub fn b1_3(ex: &mut Experiment<'_>) -> Result<()> {
     let dir = ex.dir.clone();
     let id = DatasetId::Mnist;
-    let dense = train_code(ex, "dense-d20", &presets::B1_3A, id, 20)?;
-    let conv = ex.train(dir.join("conv"), &presets::B1_3B, id, |_| {})?;
-    let flat = train_code(ex, "dense-d2", &presets::B1_3A, id, 2)?;
+    // Trained on all 60,000 training images, as PyTorch's example does (no validation split).
+    let vae = |name: &str, preset: &Preset, code: Option<usize>| -> Result<Run> {
+        let model = preset.model_with_code(code)?;
+        ex.train(dir.join(name), preset, id, |c| {
+            c.model = model;
+            c.validation = 0;
+        })
+    };
+    let dense = vae("dense-d20", &presets::B1_3A, Some(20))?;
+    let conv = vae("conv", &presets::B1_3B, None)?;
+    let flat = vae("dense-d2", &presets::B1_3A, Some(2))?;
     for (what, r, literature) in [
         (
             "dense VAE 784-400-20",
@@ -353,14 +361,7 @@ pub fn b1_3(ex: &mut Experiment<'_>) -> Result<()> {
         .into_iter()
         .map(|r| (f64::from(r[0]), f64::from(r[1])))
         .collect();
-    let labels: Vec<usize> = data
-        .test
-        .labels()
-        .iter()
-        .take(n)
-        .map(|&l| usize::from(l))
-        .collect();
-    let names: Vec<String> = (0..10).map(|c| c.to_string()).collect();
+    let (labels, names) = labels_and_names(&data.test, n);
     let path = dir.join("latent-scatter.png");
     scatter_plot(
         &path,

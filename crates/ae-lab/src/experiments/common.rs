@@ -1,9 +1,9 @@
-//! Helpers several seeds' experiments share: the linear methods' data, a model's outputs and
-//! codes as arrays.
+//! Helpers several experiments share: the linear methods' data, a model's outputs and codes as
+//! arrays, labels for a scatter plot.
 
 use std::sync::Arc;
 
-use ae_data::Dataset;
+use ae_data::{Dataset, ImageSet};
 use ae_models::{images_tensor, to_array, Model};
 use ndarray::Array2;
 
@@ -32,4 +32,16 @@ pub fn outputs(model: &Model, x: &Array2<f32>, shape: &[i64]) -> Result<Array2<f
 pub fn codes(model: &Model, x: &Array2<f32>, shape: &[i64]) -> Result<Array2<f32>> {
     let f = model.evaluate(&images_tensor(x, shape, model.device())?, 1000);
     Ok(to_array(&f.code)?)
+}
+
+/// The labels of the first `n` images of `set` as class indices, and the class names ("0" … "9")
+/// a scatter plot's legend shows.
+pub fn labels_and_names(set: &ImageSet, n: usize) -> (Vec<usize>, Vec<String>) {
+    let labels = set
+        .labels()
+        .iter()
+        .take(n)
+        .map(|&l| usize::from(l))
+        .collect();
+    (labels, (0..10).map(|c| c.to_string()).collect())
 }

@@ -14,7 +14,7 @@ use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, StandardNormal};
 use serde_json::json;
 
-use super::common::{codes, load, outputs};
+use super::common::{codes, labels_and_names, load, outputs};
 use crate::experiment::Experiment;
 use crate::{Error, Result};
 
@@ -149,14 +149,7 @@ pub fn s1_2(ex: &mut Experiment<'_>) -> Result<()> {
         .save(&p)?;
     ex.figure(&p, "The first two right singular vectors as images.");
     let z = svd.transform(&x.view())?.mapv(f64::from);
-    let labels: Vec<usize> = data
-        .train
-        .labels()
-        .iter()
-        .take(n)
-        .map(|&l| usize::from(l))
-        .collect();
-    let names: Vec<String> = (0..10).map(|c| c.to_string()).collect();
+    let (labels, names) = labels_and_names(&data.train, n);
     let p = dir.join("projection.png");
     scatter_plot(
         &p,
@@ -550,16 +543,9 @@ pub fn s1_7(ex: &mut Experiment<'_>) -> Result<()> {
     let embedding = tsne(z)?;
     ex.metric("tsne_seconds", start.elapsed().as_secs_f64())?;
     ex.metric("tsne_points", n)?;
-    let labels: Vec<usize> =
-        r.t.val
-            .labels()
-            .iter()
-            .take(n)
-            .map(|&l| usize::from(l))
-            .collect();
+    let (labels, names) = labels_and_names(&r.t.val, n);
     let pts: Vec<(f64, f64)> = embedding.rows().into_iter().map(|p| (p[0], p[1])).collect();
     let path = dir.join("tsne.png");
-    let names: Vec<String> = (0..10).map(|c| c.to_string()).collect();
     scatter_plot(
         &path,
         &format!("t-SNE of {n} validation codes"),
