@@ -111,6 +111,9 @@ fn seed_1_lecture() {
     // possible per-image SSE of pixels in [0, 1] (784).
     let rnn = number(by("S1.9"), &["run", "test_sse_output"]);
     assert!(rnn > 0.0 && rnn < 784.0, "{rnn}");
+    // Adam moves the same model further than SGD 0.1 in the same steps.
+    let adam = number(by("S1.9"), &["adam", "test_sse_output"]);
+    assert!(adam < rnn, "Adam {adam} vs SGD {rnn}");
     // S1.12: 1-NN in pixel space on 100 labelled images beats chance by far.
     assert!(number(by("S1.12"), &["accuracy_pixels"]) > 0.5);
 }
