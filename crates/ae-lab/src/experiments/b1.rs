@@ -41,17 +41,21 @@ fn pca_project(pca: &FittedPca<f32>, x: &Array2<f32>, k: usize) -> Result<Array2
     Ok(pca.inverse_transform(&z.view())?)
 }
 
-/// Trains `preset` with code size `code` on `id` into `<dir>/<name>`.
+/// Trains `preset` with code size `code` (the preset's own when `None`) on `id` into
+/// `<dir>/<name>`; `more` changes the rest of the run's configuration.
 fn train_code(
     ex: &Experiment<'_>,
     name: &str,
     preset: &Preset,
     id: DatasetId,
-    code: usize,
+    code: Option<usize>,
+    more: impl FnOnce(&mut crate::RunConfig),
 ) -> Result<Run> {
-    let model = preset.model_with_code(Some(code))?;
-    let dir = ex.dir.join(name);
-    ex.train(dir, preset, id, |c| c.model = model)
+    let model = preset.model_with_code(code)?;
+    ex.train(ex.dir.join(name), preset, id, |c| {
+        c.model = model;
+        more(c);
+    })
 }
 
 /// B1.1: the deep AE 784-1000-500-250-d and PCA-d for every d, on MNIST and Fashion-MNIST.
@@ -66,7 +70,14 @@ pub fn b1_1(ex: &mut Experiment<'_>) -> Result<()> {
         let mut titles = vec!["original".to_string()];
         let mut per_size = serde_json::Map::new();
         for d in CODE_SIZES {
-            let r = train_code(ex, &format!("{id}-d{d}"), &presets::B1_1, id, d)?;
+            let r = train_code(
+                ex,
+                &format!("{id}-d{d}"),
+                &presets::B1_1,
+                id,
+                Some(d),
+                |_| {},
+            )?;
             let pca_sse = mean_sse(&test.view(), &pca_project(&pca, &test, d)?.view())?;
             ae_curve.push((d as f64, r.m.test_sse_output));
             pca_curve.push((d as f64, pca_sse));
@@ -287,12 +298,8 @@ pub fn b1_3(ex: &mut Experiment<'_>) -> Result<()> {
     let dir = ex.dir.clone();
     let id = DatasetId::Mnist;
     // Trained on all 60,000 training images, as PyTorch's example does (no validation split).
-    let vae = |name: &str, preset: &Preset, code: Option<usize>| -> Result<Run> {
-        let model = preset.model_with_code(code)?;
-        ex.train(dir.join(name), preset, id, |c| {
-            c.model = model;
-            c.validation = 0;
-        })
+    let vae = |name: &str, preset: &Preset, code: Option<usize>| {
+        train_code(ex, name, preset, id, code, |c| c.validation = 0)
     };
     let dense = vae("dense-d20", &presets::B1_3A, Some(20))?;
     let conv = vae("conv", &presets::B1_3B, None)?;
