@@ -35,6 +35,9 @@ const FLAGS: &[(&str, &str)] = &[
     ("keep_best", "--keep-best"),
     ("beta", "--beta"),
     ("augment", "--augment"),
+    ("method", "--method"),
+    ("images", "--images"),
+    ("umap_epochs", "--umap-epochs"),
 ];
 
 /// The parameter an error is about, looking through the whole chain of causes.

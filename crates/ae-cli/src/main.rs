@@ -31,6 +31,8 @@ enum Command {
     Pca(cmd::pca::Args),
     /// k-means on training pixels or PCA codes; Kuhn–Munkres accuracy, NMI, ARI.
     Kmeans(cmd::kmeans::Args),
+    /// Cluster all 70,000 images (train + test): k-means … N2D (AE → UMAP → Gaussian mixture); accuracy, NMI, ARI, time per stage.
+    Cluster(cmd::cluster::Args),
     /// Seed 000's k-means from scratch on four synthetic blobs, a picture per iteration (S0.3).
     KmeansDemo(cmd::kmeans_demo::Args),
     /// Train an autoencoder: a preset by experiment id (s0.1 … s4.9c) or a config file.
@@ -83,6 +85,7 @@ fn main() -> ExitCode {
         Command::Data(args) => cmd::data::run(&args, &data_dir),
         Command::Pca(args) => cmd::pca::run(&args, &data_dir),
         Command::Kmeans(args) => cmd::kmeans::run(&args, &data_dir),
+        Command::Cluster(args) => cmd::cluster::run(&args, &data_dir),
         Command::KmeansDemo(args) => cmd::kmeans_demo::run(&args),
         Command::Train(args) => cmd::train::run(&args, &data_dir),
         Command::Denoise(args) => cmd::denoise::run(&args, &data_dir),

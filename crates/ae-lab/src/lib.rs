@@ -9,6 +9,7 @@
 //! - [`lab`]: what a pipeline run's experiments share; [`experiment`]: one while it runs;
 //!   [`runner`]: the pipeline (skip what is
 //!   complete, write `metrics.json` and `report.html`); [`section`], [`report`]: the page.
+//! - [`cluster`]: clustering a whole data set (`ae cluster`): the method ladder and N2D.
 //! - [`progress`]: what runs report while they work (libraries never print).
 //!
 //! Run one experiment from another program:
@@ -35,6 +36,7 @@
 //! ```
 
 pub mod catalogue;
+pub mod cluster;
 pub mod data;
 pub mod device;
 pub mod error;

@@ -65,6 +65,10 @@ pub trait Progress: Sync {
     fn run_finished(&self) {}
     /// The pipeline runner reported `event`.
     fn pipeline(&self, _event: &PipelineEvent) {}
+    /// A stage of a longer computation (`ae cluster`'s neighbours, UMAP, …) starts.
+    fn stage_started(&self, _name: &str) {}
+    /// That stage ended after `seconds`.
+    fn stage_finished(&self, _name: &str, _seconds: f64) {}
 }
 
 /// Progress that goes nowhere.

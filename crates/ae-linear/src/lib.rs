@@ -1,4 +1,4 @@
-//! Linear dimensionality reduction and clustering on `ndarray`, in the linfa style
+//! Linear (and the other non-neural) dimensionality reduction and clustering on `ndarray`, in the linfa style
 //! (params → `fit` → fitted model → `transform` / `predict`), for `f32` and `f64`.
 //!
 //! - [`pca`]: PCA by covariance eigendecomposition, by SVD of the centred data, randomized
@@ -13,13 +13,19 @@ mod eigh;
 pub mod error;
 pub mod float;
 pub mod gemm;
+pub mod gmm;
 pub mod kmeans;
+pub mod neighbours;
 pub mod pca;
+pub mod umap;
 
 pub use error::{Error, Result};
 pub use float::Float;
+pub use gmm::{FittedGmm, GaussianMixture, GmmParams};
 pub use kmeans::{FittedKMeans, KMeans, KMeansParams};
+pub use neighbours::{nearest_neighbours, Neighbours};
 pub use pca::{Components, FittedPca, IncrementalPca, KernelPca, Pca, PcaParams, Solver};
+pub use umap::{Umap, UmapInit, UmapParams};
 
 // OpenBLAS provides the BLAS and LAPACK symbols ndarray and ndarray-linalg call.
 use openblas_src as _;

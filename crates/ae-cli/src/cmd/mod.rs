@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod cluster;
 pub mod data;
 pub mod denoise;
 pub mod kmeans;

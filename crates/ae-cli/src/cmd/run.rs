@@ -202,6 +202,14 @@ impl Progress for Bar {
             PipelineEvent::Finished { id, seconds } => eprintln!("    {id} in {seconds:.1} s"),
         }
     }
+
+    fn stage_started(&self, name: &str) {
+        self.line(format!("{name} …"));
+    }
+
+    fn stage_finished(&self, name: &str, seconds: f64) {
+        self.line(format!("{name}: {seconds:.1} s"));
+    }
 }
 
 /// Prints `summary` (unless `--json`), writes `metrics.json` and, with `--json`, prints it.

@@ -4,7 +4,7 @@
 //! [`Experiment`]: crate::experiment::Experiment
 
 pub mod b1;
-mod common;
+pub(crate) mod common;
 pub mod s0;
 pub mod s1;
 pub mod s2;

@@ -1,0 +1,94 @@
+//! `ae cluster`: clusters the 70,000 images of a data set (train and test together, as the
+//! deep-clustering literature does) by one method of the ladder (k-means on pixels … N2D), and
+//! scores it against the labels after Kuhn–Munkres relabelling, with NMI, ARI and time per stage.
+
+use std::path::{Path, PathBuf};
+
+use ae_data::DatasetId;
+use ae_lab::cluster::{self, ClusterConfig, ClusterPlace, Method};
+use ae_lab::DataCache;
+use anyhow::{Context, Result};
+
+use super::run::{self, Bar, DeviceFlags};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// mnist or fashion-mnist.
+    #[arg(long, default_value = "mnist")]
+    dataset: String,
+    /// kmeans, pca-kmeans, s3.3-kmeans, ae-kmeans, umap-gmm or n2d (the AE → UMAP → mixture).
+    #[arg(long, default_value = "n2d")]
+    method: String,
+    /// Number of clusters.
+    #[arg(long, default_value_t = 10)]
+    k: usize,
+    /// Seed of every random step.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Cluster only the first N of the train + test images (default: all 70,000).
+    #[arg(long)]
+    images: Option<usize>,
+    /// Training epochs of the method's network (default: its preset's).
+    #[arg(long)]
+    epochs: Option<usize>,
+    /// UMAP's optimisation epochs (default: 200, or 500 below 10,000 images).
+    #[arg(long)]
+    umap_epochs: Option<usize>,
+    /// Output folder (default runs/cluster-<dataset>/<method>-seed<S>); trained networks are
+    /// kept in runs/cluster-<dataset>/models and reused.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    device: DeviceFlags,
+    /// Print the metrics as one JSON object on the last line.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
+    let dataset: DatasetId = args.dataset.parse().context("--dataset")?;
+    let method: Method = args.method.parse().context("--method")?;
+    let config = ClusterConfig {
+        k: args.k,
+        seed: args.seed,
+        images: args.images,
+        epochs: args.epochs,
+        umap_epochs: args.umap_epochs,
+        ..ClusterConfig::new(dataset, method)
+    };
+    let (default_out, models) = cluster::default_folders(Path::new("runs"), &config);
+    let out = args.out.clone().unwrap_or(default_out);
+    let device = if method.uses_ae() || method == Method::SeedCodesKmeans {
+        run::install_ctrl_c();
+        self::run::device(&args.device.device, args.device.threads)?
+    } else {
+        tch::Device::Cpu
+    };
+    let bar = Bar::new();
+    let metrics = cluster::cluster(
+        &config,
+        &ClusterPlace {
+            out: &out,
+            models: &models,
+            data: &DataCache::new(data_dir),
+            device,
+            progress: &bar,
+            stop: Some(&run::STOP),
+        },
+    )?;
+    let stages: Vec<String> = metrics
+        .stages
+        .iter()
+        .map(|s| format!("{} {:.1} s", s.name, s.seconds))
+        .collect();
+    let summary = format!(
+        "{method} on {} images of {dataset}: accuracy {:.4}, NMI {:.4}, ARI {:.4}, {:.0} s ({})",
+        metrics.images,
+        metrics.accuracy,
+        metrics.nmi,
+        metrics.ari,
+        metrics.seconds,
+        stages.join(", ")
+    );
+    run::finish(&out, &metrics, args.json, &summary)
+}

@@ -1,0 +1,95 @@
+//! What each method clusters: the pixels, their principal components, or a network's codes.
+
+use ae_models::{presets, Model, Preset};
+use ndarray::{concatenate, Array2, Axis};
+
+use super::model_cache::{trained, TrainPlace};
+use super::{ClusterConfig, ClusterPlace, Method, Stopwatch};
+use crate::data::DataCache;
+use crate::experiments::common::codes;
+use crate::Result;
+
+/// Principal components `pca-kmeans` keeps.
+pub const PCA_COMPONENTS: usize = 50;
+
+/// The train then test images as rows of pixels in [0, 1], and their labels (used only to
+/// score), cut to the configured number.
+pub(super) fn all_images(
+    config: &ClusterConfig,
+    data: &DataCache,
+) -> Result<(Array2<f32>, Vec<usize>)> {
+    let d = data.get(config.dataset)?;
+    config.validate(d.train.len() + d.test.len())?;
+    let n = config.images.unwrap_or(d.train.len() + d.test.len());
+    let from_train = n.min(d.train.len());
+    let train = d.train.first(from_train);
+    let test = d.test.first(n - from_train);
+    let pixels = concatenate(Axis(0), &[train.to_f32().view(), test.to_f32().view()])?;
+    let labels = train
+        .labels()
+        .iter()
+        .chain(test.labels().iter())
+        .map(|&l| usize::from(l))
+        .collect();
+    Ok((pixels, labels))
+}
+
+/// The rows the method clusters (or embeds with UMAP first).
+pub(super) fn features(
+    config: &ClusterConfig,
+    pixels: &Array2<f32>,
+    place: &ClusterPlace<'_>,
+    watch: &mut Stopwatch<'_>,
+) -> Result<Array2<f32>> {
+    match config.method {
+        Method::Kmeans | Method::UmapGmm => Ok(pixels.clone()),
+        Method::PcaKmeans => watch.time("pca", || {
+            let pca = ae_linear::Pca::params(PCA_COMPONENTS).fit(&pixels.view())?;
+            Ok(pca.transform(&pixels.view())?)
+        }),
+        Method::SeedCodesKmeans => network_codes(&presets::S3_1, config, pixels, place, watch),
+        Method::AeKmeans | Method::N2d => {
+            network_codes(&presets::B2_1, config, pixels, place, watch)
+        }
+    }
+}
+
+/// The codes of `preset` trained on `pixels` (or loaded from the models folder).
+fn network_codes(
+    preset: &Preset,
+    config: &ClusterConfig,
+    pixels: &Array2<f32>,
+    place: &ClusterPlace<'_>,
+    watch: &mut Stopwatch<'_>,
+) -> Result<Array2<f32>> {
+    let mut train = preset.train();
+    train.seed = config.seed;
+    if let Some(e) = config.epochs {
+        train.epochs = e;
+    }
+    let name = format!(
+        "{}-e{}-seed{}-n{}",
+        preset.id,
+        train.epochs,
+        config.seed,
+        pixels.nrows()
+    );
+    let dir = place.models.join(name);
+    let model: Model = watch.time("train", || {
+        trained(
+            preset,
+            train,
+            config.dataset,
+            pixels,
+            &TrainPlace {
+                dir: &dir,
+                device: place.device,
+                progress: place.progress,
+                stop: place.stop,
+            },
+        )
+    })?;
+    watch.time("encode", || {
+        codes(&model, pixels, &model.config().input_shape())
+    })
+}

@@ -1,0 +1,356 @@
+//! Clustering a whole data set (`ae cluster`, experiment B2.1): the 70,000 images of train and
+//! test together, as the deep-clustering literature scores them, by one of the [`Method`]s,
+//! scored after Kuhn–Munkres relabelling with NMI and ARI, timed per stage, with pictures.
+//!
+//! Our method is N2D's recipe (McConville et al. 2020): an autoencoder's codes, UMAP to 10
+//! dimensions with `min_dist` 0, a Gaussian mixture with full covariances. Labels are read only
+//! to score; `docs/CLUSTERING.md` says why this recipe and what each stage costs.
+
+mod features;
+mod method;
+mod model_cache;
+mod pictures;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use ae_data::DatasetId;
+use ae_eval::clustering::{ari, cluster_accuracy, nmi};
+use ae_linear::{nearest_neighbours, GaussianMixture, KMeans, Umap, UmapInit};
+use ndarray::{Array1, Array2};
+use serde::Serialize;
+use tch::Device;
+
+pub use method::Method;
+pub use model_cache::CachedConfig;
+
+use crate::data::DataCache;
+use crate::progress::Progress;
+use crate::{Error, Result};
+
+/// Neighbours per point in UMAP's graph, counting the point (N2D's setting).
+pub const UMAP_NEIGHBOURS: usize = 20;
+/// Dimensions of the UMAP embedding that is clustered (N2D's setting).
+pub const UMAP_DIMENSIONS: usize = 10;
+
+/// What to cluster and how.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClusterConfig {
+    /// Data set (train and test images together).
+    pub dataset: DatasetId,
+    /// Method.
+    pub method: Method,
+    /// Clusters.
+    pub k: usize,
+    /// Seed of every random step (network initialisation, shuffles, UMAP, k-means, mixture).
+    pub seed: u64,
+    /// Only the first this many of the train + test images (all when `None`).
+    pub images: Option<usize>,
+    /// Training epochs of the network the method uses (its preset's when `None`).
+    pub epochs: Option<usize>,
+    /// UMAP's epochs (200 above 10,000 points, 500 below, when `None`).
+    pub umap_epochs: Option<usize>,
+}
+
+impl ClusterConfig {
+    /// `method` on `dataset` with 10 clusters, seed 0, every image, preset settings.
+    pub fn new(dataset: DatasetId, method: Method) -> Self {
+        ClusterConfig {
+            dataset,
+            method,
+            k: 10,
+            seed: 0,
+            images: None,
+            epochs: None,
+            umap_epochs: None,
+        }
+    }
+
+    fn validate(&self, available: usize) -> Result<()> {
+        if self.k < 2 {
+            return Err(Error::invalid("k", "must be at least 2"));
+        }
+        if let Some(n) = self.images {
+            if n < self.k.max(UMAP_NEIGHBOURS + 1) || n > available {
+                return Err(Error::invalid(
+                    "images",
+                    format!(
+                        "{n} is not between {} and the {available} images",
+                        self.k.max(UMAP_NEIGHBOURS + 1)
+                    ),
+                ));
+            }
+        }
+        if self.epochs == Some(0) {
+            return Err(Error::invalid("epochs", "must be at least 1"));
+        }
+        if self.umap_epochs == Some(0) {
+            return Err(Error::invalid("umap_epochs", "must be at least 1"));
+        }
+        Ok(())
+    }
+}
+
+/// Where the work happens.
+pub struct ClusterPlace<'a> {
+    /// Output folder: metrics.json and the pictures.
+    pub out: &'a Path,
+    /// Folder of the trained networks, shared by methods and runs (one subfolder per network).
+    pub models: &'a Path,
+    /// The data sets.
+    pub data: &'a DataCache,
+    /// Device of the networks.
+    pub device: Device,
+    /// Progress of trainings and stages.
+    pub progress: &'a dyn Progress,
+    /// Set (by Ctrl-C) to stop a training after its current batch, with a checkpoint.
+    pub stop: Option<&'a AtomicBool>,
+}
+
+/// Seconds a stage took.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stage {
+    /// Its name (data, train, encode, neighbours, umap, gmm, kmeans, figures).
+    pub name: String,
+    /// Wall time.
+    pub seconds: f64,
+}
+
+/// What `metrics.json` holds.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClusterMetrics {
+    /// The configuration.
+    pub config: ClusterConfig,
+    /// Images clustered.
+    pub images: usize,
+    /// Accuracy after the best one-to-one relabelling (Kuhn–Munkres).
+    pub accuracy: f64,
+    /// Normalised mutual information (arithmetic mean, as scikit-learn).
+    pub nmi: f64,
+    /// Adjusted Rand index.
+    pub ari: f64,
+    /// Label given to each cluster by the relabelling.
+    pub mapping: Vec<Option<usize>>,
+    /// Images per cluster.
+    pub sizes: Vec<usize>,
+    /// Wall time per stage, in order.
+    pub stages: Vec<Stage>,
+    /// Wall time of every stage but the figures: what the method costs.
+    pub seconds: f64,
+    /// Mean log-likelihood per point of the mixture (mixture methods).
+    pub log_likelihood: Option<f64>,
+}
+
+/// Times stages and tells the progress about each.
+struct Stopwatch<'a> {
+    stages: Vec<Stage>,
+    progress: &'a dyn Progress,
+}
+
+impl Stopwatch<'_> {
+    fn time<T>(&mut self, name: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        self.progress.stage_started(name);
+        let start = Instant::now();
+        let out = f()?;
+        let seconds = start.elapsed().as_secs_f64();
+        self.progress.stage_finished(name, seconds);
+        self.stages.push(Stage {
+            name: name.to_owned(),
+            seconds,
+        });
+        Ok(out)
+    }
+}
+
+/// An assignment with how sure it is.
+pub struct Assignment {
+    /// Cluster of each image.
+    pub clusters: Vec<usize>,
+    /// Probability of that cluster (mixture posterior, or DEC's Student-t kernel for k-means).
+    pub confidence: Vec<f64>,
+    /// The mixture's mean log-likelihood, for mixture methods.
+    pub log_likelihood: Option<f64>,
+}
+
+/// Runs `config` on its data set and writes `metrics.json`, `assignments.csv` and the pictures
+/// into `place.out`.
+pub fn cluster(config: &ClusterConfig, place: &ClusterPlace<'_>) -> Result<ClusterMetrics> {
+    let mut watch = Stopwatch {
+        stages: Vec::new(),
+        progress: place.progress,
+    };
+    let (pixels, labels) = watch.time("data", || features::all_images(config, place.data))?;
+    cluster_images(config, &pixels, &labels, place, watch)
+}
+
+/// Runs `config` on given images (rows of 28 × 28 pixels in [0, 1]) with their labels (read only
+/// to score); `config.dataset` only names them.
+pub fn cluster_given(
+    config: &ClusterConfig,
+    pixels: &Array2<f32>,
+    labels: &[usize],
+    place: &ClusterPlace<'_>,
+) -> Result<ClusterMetrics> {
+    if pixels.nrows() != labels.len() || pixels.ncols() != ae_data::IMAGE_PIXELS {
+        return Err(Error::invalid(
+            "images",
+            format!(
+                "{} × {} pixels with {} labels; need 784 pixels per image and one label each",
+                pixels.nrows(),
+                pixels.ncols(),
+                labels.len()
+            ),
+        ));
+    }
+    config.validate(pixels.nrows())?;
+    let watch = Stopwatch {
+        stages: Vec::new(),
+        progress: place.progress,
+    };
+    let n = config.images.unwrap_or(labels.len());
+    let first = pixels.slice(ndarray::s![..n, ..]).to_owned();
+    cluster_images(config, &first, &labels[..n], place, watch)
+}
+
+fn cluster_images(
+    config: &ClusterConfig,
+    pixels: &Array2<f32>,
+    labels: &[usize],
+    place: &ClusterPlace<'_>,
+    mut watch: Stopwatch<'_>,
+) -> Result<ClusterMetrics> {
+    let features = features::features(config, pixels, place, &mut watch)?;
+    let (assignment, embedding) = if config.method.uses_umap() {
+        let nn = watch.time("neighbours", || {
+            Ok(nearest_neighbours(&features.view(), UMAP_NEIGHBOURS - 1)?)
+        })?;
+        let params = umap_params(config, UMAP_DIMENSIONS);
+        let embedded = watch.time("umap", || Ok(params.fit_neighbours(&features.view(), &nn)?))?;
+        let assignment = watch.time("gmm", || mixture(&embedded, config))?;
+        (assignment, Some((embedded, nn)))
+    } else {
+        (watch.time("kmeans", || kmeans(&features, config))?, None)
+    };
+    let seconds = watch.stages.iter().map(|s| s.seconds).sum();
+    let accuracy = cluster_accuracy(&assignment.clusters, labels)?;
+    let mut sizes = vec![0; config.k];
+    for &c in &assignment.clusters {
+        sizes[c] += 1;
+    }
+    crate::error::create_dir(place.out)?;
+    watch.time("figures", || {
+        pictures::draw(
+            place.out,
+            &pictures::What {
+                pixels,
+                features: &features,
+                embedding: embedding.as_ref(),
+                assignment: &assignment,
+                labels,
+                config,
+            },
+        )
+    })?;
+    let metrics = ClusterMetrics {
+        config: config.clone(),
+        images: labels.len(),
+        accuracy: accuracy.accuracy,
+        nmi: nmi(&assignment.clusters, labels)?,
+        ari: ari(&assignment.clusters, labels)?,
+        mapping: accuracy.mapping,
+        sizes,
+        stages: watch.stages,
+        seconds,
+        log_likelihood: assignment.log_likelihood,
+    };
+    ae_eval::report::write_json(&place.out.join("metrics.json"), &metrics)?;
+    write_assignments(&place.out.join("assignments.csv"), &assignment)?;
+    Ok(metrics)
+}
+
+/// UMAP as N2D sets it (20 neighbours, `min_dist` 0) into `dims` dimensions.
+fn umap_params(config: &ClusterConfig, dims: usize) -> ae_linear::UmapParams {
+    let mut p = Umap::params(dims)
+        .n_neighbors(UMAP_NEIGHBOURS)
+        .min_dist(0.0)
+        .init(UmapInit::Pca)
+        .seed(config.seed);
+    if let Some(e) = config.umap_epochs {
+        p = p.n_epochs(e);
+    }
+    p
+}
+
+/// A full-covariance Gaussian mixture on the embedding, 4 starts kept by likelihood (no label
+/// is looked at to choose).
+fn mixture(x: &Array2<f32>, config: &ClusterConfig) -> Result<Assignment> {
+    let gmm = GaussianMixture::params(config.k)
+        .n_init(4)
+        .seed(config.seed)
+        .fit(&x.view())?;
+    let proba = gmm.predict_proba(&x.view())?;
+    let clusters: Vec<usize> = proba
+        .rows()
+        .into_iter()
+        .map(ae_linear::gmm::argmax)
+        .collect();
+    let confidence = clusters
+        .iter()
+        .zip(proba.rows())
+        .map(|(&c, p)| p[c])
+        .collect();
+    Ok(Assignment {
+        clusters,
+        confidence,
+        log_likelihood: Some(gmm.lower_bound),
+    })
+}
+
+/// k-means (20 starts) with DEC's Student-t soft assignment as the confidence.
+fn kmeans(x: &Array2<f32>, config: &ClusterConfig) -> Result<Assignment> {
+    let fit = KMeans::params(config.k)
+        .n_init(if config.method == Method::Kmeans {
+            10
+        } else {
+            20
+        })
+        .seed(config.seed)
+        .fit(&x.view())?;
+    let d2 = ae_linear::kmeans::from_scratch::sq_distances(&x.view(), &fit.centroids().view());
+    let clusters = fit.labels().to_vec();
+    let confidence = d2
+        .rows()
+        .into_iter()
+        .zip(&clusters)
+        .map(|(row, &c)| {
+            let q: Array1<f64> = row.mapv(|d| 1.0 / (1.0 + f64::from(d)));
+            q[c] / q.sum()
+        })
+        .collect();
+    Ok(Assignment {
+        clusters,
+        confidence,
+        log_likelihood: None,
+    })
+}
+
+/// `index,cluster,confidence` per image, in the order of train then test.
+fn write_assignments(path: &Path, a: &Assignment) -> Result<()> {
+    let mut text = String::from("index,cluster,confidence\n");
+    for (i, (c, p)) in a.clusters.iter().zip(&a.confidence).enumerate() {
+        text.push_str(&format!("{i},{c},{p:.6}\n"));
+    }
+    ae_data::write_atomically(path, text.as_bytes()).map_err(Error::from)
+}
+
+/// The standard places: `runs/cluster-<dataset>/<method>-seed<S>` and the shared
+/// `runs/cluster-<dataset>/models` under `root`.
+pub fn default_folders(root: &Path, config: &ClusterConfig) -> (PathBuf, PathBuf) {
+    let base = root.join(format!("cluster-{}", config.dataset));
+    let mut name = format!("{}-seed{}", config.method, config.seed);
+    if let Some(n) = config.images {
+        name.push_str(&format!("-n{n}"));
+    }
+    (base.join(name), base.join("models"))
+}

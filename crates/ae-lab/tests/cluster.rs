@@ -1,0 +1,137 @@
+//! `ae cluster`'s library on synthetic images with a known answer: ten prototype images, each
+//! shown 60 times with noise, must be found exactly by every method; the same seed gives the same
+//! assignments; a trained network is reused; bad settings are named.
+
+use ae_data::DatasetId;
+use ae_lab::cluster::{cluster_given, ClusterConfig, ClusterPlace, Method};
+use ae_lab::{DataCache, Quiet};
+use ndarray::Array2;
+use rand::{Rng, SeedableRng};
+
+const CLASSES: usize = 10;
+const PER_CLASS: usize = 60;
+
+/// Ten random 28 × 28 prototypes, each repeated with uniform noise of ±0.1, classes interleaved.
+fn prototypes() -> (Array2<f32>, Vec<usize>) {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+    let protos = Array2::from_shape_fn((CLASSES, 784), |_| {
+        if rng.gen_bool(0.2) {
+            rng.gen_range(0.6f32..1.0)
+        } else {
+            0.0
+        }
+    });
+    let n = CLASSES * PER_CLASS;
+    let labels: Vec<usize> = (0..n).map(|i| i % CLASSES).collect();
+    let x = Array2::from_shape_fn((n, 784), |(i, j)| {
+        (protos[[labels[i], j]] + rng.gen_range(-0.1f32..0.1)).clamp(0.0, 1.0)
+    });
+    (x, labels)
+}
+
+fn run(method: Method, dir: &std::path::Path, epochs: Option<usize>) -> ae_lab::Result<f64> {
+    let (x, labels) = prototypes();
+    let config = ClusterConfig {
+        epochs,
+        umap_epochs: Some(100),
+        ..ClusterConfig::new(DatasetId::Mnist, method)
+    };
+    let data = DataCache::new(dir.join("data"));
+    let m = cluster_given(
+        &config,
+        &x,
+        &labels,
+        &ClusterPlace {
+            out: &dir.join(method.name()),
+            models: &dir.join("models"),
+            data: &data,
+            device: tch::Device::Cpu,
+            progress: &Quiet,
+            stop: None,
+        },
+    )?;
+    assert_eq!(m.images, CLASSES * PER_CLASS);
+    assert_eq!(m.sizes.iter().sum::<usize>(), m.images);
+    Ok(m.accuracy)
+}
+
+#[test]
+fn every_linear_and_umap_method_finds_the_prototypes() {
+    let dir = tempfile::tempdir().unwrap();
+    for method in [Method::Kmeans, Method::PcaKmeans, Method::UmapGmm] {
+        let acc = run(method, dir.path(), None).unwrap();
+        assert_eq!(acc, 1.0, "{method}");
+        let out = dir.path().join(method.name());
+        for file in [
+            "metrics.json",
+            "assignments.csv",
+            "confusion.png",
+            "map-clusters.png",
+            "map-labels.png",
+            "members.png",
+            "least-confident.png",
+        ] {
+            assert!(out.join(file).is_file(), "{method}: {file}");
+        }
+        let metrics: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("metrics.json")).unwrap()).unwrap();
+        assert_eq!(metrics["nmi"], 1.0);
+        assert_eq!(metrics["ari"], 1.0);
+    }
+}
+
+#[test]
+fn n2d_finds_them_reuses_its_network_and_repeats_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let acc = run(Method::N2d, dir.path(), Some(10)).unwrap();
+    assert_eq!(acc, 1.0);
+    let first = std::fs::read(dir.path().join("n2d/assignments.csv")).unwrap();
+    let models = dir.path().join("models");
+    let trained: Vec<_> = std::fs::read_dir(&models).unwrap().collect();
+    assert_eq!(trained.len(), 1, "one network trained");
+    // The second run loads that network (no checkpoint, no retraining) and repeats every step.
+    let acc = run(Method::N2d, dir.path(), Some(10)).unwrap();
+    assert_eq!(acc, 1.0);
+    assert_eq!(
+        first,
+        std::fs::read(dir.path().join("n2d/assignments.csv")).unwrap()
+    );
+    // The AE's own k-means rung shares the same network.
+    run(Method::AeKmeans, dir.path(), Some(10)).unwrap();
+    assert_eq!(std::fs::read_dir(&models).unwrap().count(), 1);
+}
+
+#[test]
+fn bad_settings_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let (x, labels) = prototypes();
+    let data = DataCache::new(dir.path().join("data"));
+    let place = ClusterPlace {
+        out: dir.path(),
+        models: dir.path(),
+        data: &data,
+        device: tch::Device::Cpu,
+        progress: &Quiet,
+        stop: None,
+    };
+    let config = ClusterConfig {
+        k: 1,
+        ..ClusterConfig::new(DatasetId::Mnist, Method::Kmeans)
+    };
+    let e = cluster_given(&config, &x, &labels, &place).unwrap_err();
+    assert_eq!(e.parameter(), Some("k"), "{e}");
+    let config = ClusterConfig {
+        images: Some(5),
+        ..ClusterConfig::new(DatasetId::Mnist, Method::Kmeans)
+    };
+    let e = cluster_given(&config, &x, &labels, &place).unwrap_err();
+    assert_eq!(e.parameter(), Some("images"), "{e}");
+    let e = cluster_given(
+        &ClusterConfig::new(DatasetId::Mnist, Method::Kmeans),
+        &x,
+        &labels[1..],
+        &place,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("one label each"), "{e}");
+}
