@@ -45,7 +45,7 @@ enum Command {
     Reconstruct(cmd::tools::ReconstructArgs),
     /// Decode random (uniform [0, 1)) or given latents with a finished run's decoder.
     Generate(cmd::tools::GenerateArgs),
-    /// Every experiment (the seeds' S0.1 … S4.9, beyond them B1.1 … B1.3) in one resumable run, with report.html and metrics.json.
+    /// Every experiment (the seeds' S0.1 … S4.9, beyond them B1.1 … B2.1) in one resumable run, with report.html and metrics.json.
     Pipeline(pipeline::Args),
 }
 

@@ -344,6 +344,8 @@ pub fn scatter_plot(
             .copied()
             .chain(markers.iter().flat_map(|m| m.points.iter().copied()));
         let ((x0, x1), (y0, y1)) = bounds(all);
+        // Room on the right for the legend, so that it hides no point.
+        let x1 = x1 + 0.3 * (x1 - x0);
         let mut chart = ChartBuilder::on(&root)
             .caption(title, ("sans-serif", 20))
             .margin(10)

@@ -8,7 +8,7 @@ use std::str::FromStr;
 use ae_models::presets::{self, Preset};
 
 use crate::experiment::Experiment;
-use crate::experiments::{b1, s0, s1, s2, s3, s4};
+use crate::experiments::{b1, b2, s0, s1, s2, s3, s4};
 use crate::{Error, Result};
 
 /// An experiment id: `S1.10` is experiment 10 of seed 001 (the course's documents are seeds
@@ -141,7 +141,7 @@ pub fn select(only: Option<&str>) -> Result<Vec<&'static Entry>> {
         if matches.is_empty() {
             return Err(Error::invalid(
                 "experiment selection",
-                format!("'{part}' matches no experiment (ids S0.1 … S4.9, B1.1 … B1.3)"),
+                format!("'{part}' matches no experiment (ids S0.1 … S4.9, B1.1 … B1.3, B2.1)"),
             ));
         }
         chosen.extend(matches);
@@ -505,6 +505,17 @@ pub const CATALOGUE: &[Entry] = &[
         presets: &[presets::B1_3A, presets::B1_3B],
         run: b1::b1_3,
     },
+    Entry {
+        id: ExperimentId::beyond(2, 1),
+        title: "Deep clustering: from k-means on pixels to N2D",
+        seed_did: "All 70,000 images of MNIST and of Fashion-MNIST clustered by k-means on \
+                   pixels, PCA-50 + k-means, the seed's S3.3 codes + k-means, a clustering AE's \
+                   codes + k-means, UMAP + Gaussian mixture, ours (N2D's recipe: AE → UMAP → \
+                   mixture) and ours followed by a self-labelling CNN: accuracy after Kuhn–Munkres relabelling, NMI, ARI, seconds. (`ae cluster`.)",
+        seed_figure: "N2D: MNIST 0.979, Fashion-MNIST 0.672 (McConville et al. 2020)",
+        presets: &[presets::B2_1, presets::S3_1],
+        run: b2::b2_1,
+    },
 ];
 
 #[cfg(test)]
@@ -519,7 +530,7 @@ mod tests {
         for e in CATALOGUE {
             assert_eq!(e.id.to_string().parse::<ExperimentId>().unwrap(), e.id);
         }
-        assert_eq!(CATALOGUE.len(), 35);
+        assert_eq!(CATALOGUE.len(), 36);
     }
 
     #[test]

@@ -81,7 +81,7 @@ fn every_linear_and_umap_method_finds_the_prototypes() {
 }
 
 #[test]
-fn n2d_finds_them_reuses_its_network_and_repeats_itself() {
+fn n2d_and_ours_find_them_reuse_the_network_and_repeat_themselves() {
     let dir = tempfile::tempdir().unwrap();
     let acc = run(Method::N2d, dir.path(), Some(10)).unwrap();
     assert_eq!(acc, 1.0);
@@ -96,8 +96,10 @@ fn n2d_finds_them_reuses_its_network_and_repeats_itself() {
         first,
         std::fs::read(dir.path().join("n2d/assignments.csv")).unwrap()
     );
-    // The AE's own k-means rung shares the same network.
+    // The AE's own k-means rung and ours (self-labelling after N2D) share the same network; the
+    // self-labelling CNN keeps the perfect assignment it starts from.
     run(Method::AeKmeans, dir.path(), Some(10)).unwrap();
+    assert_eq!(run(Method::N2dSl, dir.path(), Some(10)).unwrap(), 1.0);
     assert_eq!(std::fs::read_dir(&models).unwrap().count(), 1);
 }
 

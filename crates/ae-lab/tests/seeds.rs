@@ -208,3 +208,39 @@ fn beyond_1_deep_ae_against_pca_denoisers_and_vaes() {
         assert!(dir.path().join("B1.3").join(file).is_file(), "{file}");
     }
 }
+
+#[test]
+fn beyond_2_clustering_ladder() {
+    let Some((dir, s)) = run_seed("B2") else {
+        return;
+    };
+    for id in ["mnist", "fashion-mnist"] {
+        let acc = |m: &str| number(&s[0], &[id, m, "accuracy"]);
+        for m in [
+            "kmeans",
+            "pca-kmeans",
+            "s3.3-kmeans",
+            "ae-kmeans",
+            "umap-gmm",
+            "n2d",
+            "n2d-sl",
+        ] {
+            // Ten clusters of ten classes: chance is about 0.1–0.2, perfection 1.
+            assert!(acc(m) > 0.15 && acc(m) <= 1.0, "{id} {m}: {}", acc(m));
+            assert_eq!(number(&s[0], &[id, m, "images"]), 1000.0);
+        }
+        // On MNIST, UMAP's neighbour graph separates the classes far better than k-means on
+        // pixels (about 0.75 against 0.5 on the first thousand images).
+        if id == "mnist" {
+            assert!(
+                acc("umap-gmm") > acc("kmeans") + 0.05,
+                "{}",
+                acc("umap-gmm")
+            );
+        }
+        assert!(dir
+            .path()
+            .join(format!("B2.1/{id}/n2d/members.png"))
+            .is_file());
+    }
+}

@@ -20,6 +20,7 @@
 
 pub mod augment;
 pub mod checkpoint;
+pub mod classifier;
 pub mod config;
 pub mod device;
 pub mod error;

@@ -16,7 +16,8 @@ pub struct Args {
     /// mnist or fashion-mnist.
     #[arg(long, default_value = "mnist")]
     dataset: String,
-    /// kmeans, pca-kmeans, s3.3-kmeans, ae-kmeans, umap-gmm or n2d (the AE → UMAP → mixture).
+    /// kmeans, pca-kmeans, s3.3-kmeans, ae-kmeans, umap-gmm, n2d (AE → UMAP → mixture: ours) or
+    /// n2d-sl (n2d, then self-labelling by a CNN).
     #[arg(long, default_value = "n2d")]
     method: String,
     /// Number of clusters.

@@ -48,7 +48,7 @@ pub(super) fn features(
             Ok(pca.transform(&pixels.view())?)
         }),
         Method::SeedCodesKmeans => network_codes(&presets::S3_1, config, pixels, place, watch),
-        Method::AeKmeans | Method::N2d => {
+        Method::AeKmeans | Method::N2d | Method::N2dSl => {
             network_codes(&presets::B2_1, config, pixels, place, watch)
         }
     }

@@ -19,19 +19,24 @@ pub enum Method {
     AeKmeans,
     /// UMAP of the pixels to 10 dimensions, then a Gaussian mixture.
     UmapGmm,
-    /// N2D: the clustering AE's codes, UMAP to 10 dimensions, a Gaussian mixture.
+    /// Ours: N2D's recipe (the clustering AE's codes, UMAP to 10 dimensions, a Gaussian
+    /// mixture) with our AE training and mixture starts.
     N2d,
+    /// Ours, then self-labelling by a small CNN trained on the surest half of each cluster (tried;
+    /// it lowers the accuracy, see `docs/CLUSTERING.md`).
+    N2dSl,
 }
 
 impl Method {
     /// Every method, from the simplest to ours.
-    pub const ALL: [Method; 6] = [
+    pub const ALL: [Method; 7] = [
         Method::Kmeans,
         Method::PcaKmeans,
         Method::SeedCodesKmeans,
         Method::AeKmeans,
         Method::UmapGmm,
         Method::N2d,
+        Method::N2dSl,
     ];
 
     /// The name `--method` takes.
@@ -43,6 +48,7 @@ impl Method {
             Method::AeKmeans => "ae-kmeans",
             Method::UmapGmm => "umap-gmm",
             Method::N2d => "n2d",
+            Method::N2dSl => "n2d-sl",
         }
     }
 
@@ -54,18 +60,19 @@ impl Method {
             Method::SeedCodesKmeans => "the seed's S3.3 codes (4-d) + k-means",
             Method::AeKmeans => "clustering AE codes (10-d) + k-means",
             Method::UmapGmm => "UMAP of pixels + Gaussian mixture",
-            Method::N2d => "clustering AE + UMAP + Gaussian mixture (N2D)",
+            Method::N2d => "clustering AE + UMAP + Gaussian mixture (N2D recipe; ours)",
+            Method::N2dSl => "ours + self-labelling CNN (tried)",
         }
     }
 
     /// Whether it trains the clustering autoencoder (B2.1).
     pub fn uses_ae(self) -> bool {
-        matches!(self, Method::AeKmeans | Method::N2d)
+        matches!(self, Method::AeKmeans | Method::N2d | Method::N2dSl)
     }
 
     /// Whether it clusters a UMAP embedding with a Gaussian mixture (else k-means).
     pub fn uses_umap(self) -> bool {
-        matches!(self, Method::UmapGmm | Method::N2d)
+        matches!(self, Method::UmapGmm | Method::N2d | Method::N2dSl)
     }
 }
 

@@ -2,14 +2,17 @@
 //! test together, as the deep-clustering literature scores them, by one of the [`Method`]s,
 //! scored after Kuhn–Munkres relabelling with NMI and ARI, timed per stage, with pictures.
 //!
-//! Our method is N2D's recipe (McConville et al. 2020): an autoencoder's codes, UMAP to 10
-//! dimensions with `min_dist` 0, a Gaussian mixture with full covariances. Labels are read only
-//! to score; `docs/CLUSTERING.md` says why this recipe and what each stage costs.
+//! Our method (`n2d`) is N2D's recipe (McConville et al. 2020) — an autoencoder's codes, UMAP
+//! to 10 dimensions with `min_dist` 0, a Gaussian mixture with full covariances — with our AE
+//! training; `n2d-sl` adds self-labelling ([`refine`]), which we tried and which lowers the
+//! accuracy. Labels are read only to score; `docs/CLUSTERING.md` says why this recipe and what
+//! each stage costs.
 
 mod features;
 mod method;
 mod model_cache;
 mod pictures;
+pub mod refine;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -33,6 +36,8 @@ use crate::{Error, Result};
 pub const UMAP_NEIGHBOURS: usize = 20;
 /// Dimensions of the UMAP embedding that is clustered (N2D's setting).
 pub const UMAP_DIMENSIONS: usize = 10;
+/// Epochs of each self-labelling CNN (fewer when the configuration caps epochs lower).
+pub const SELF_LABEL_EPOCHS: usize = 8;
 
 /// What to cluster and how.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -227,7 +232,23 @@ fn cluster_images(
         })?;
         let params = umap_params(config, UMAP_DIMENSIONS);
         let embedded = watch.time("umap", || Ok(params.fit_neighbours(&features.view(), &nn)?))?;
-        let assignment = watch.time("gmm", || mixture(&embedded, config))?;
+        let mut assignment = watch.time("gmm", || mixture(&embedded, config))?;
+        if config.method == Method::N2dSl {
+            let epochs = config
+                .epochs
+                .map_or(SELF_LABEL_EPOCHS, |e| e.min(SELF_LABEL_EPOCHS));
+            assignment = watch.time("self-label", || {
+                refine::self_label(
+                    pixels,
+                    assignment,
+                    config.k,
+                    epochs,
+                    config.seed,
+                    place.device,
+                    place.progress,
+                )
+            })?;
+        }
         (assignment, Some((embedded, nn)))
     } else {
         (watch.time("kmeans", || kmeans(&features, config))?, None)

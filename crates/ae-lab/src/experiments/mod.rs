@@ -1,9 +1,10 @@
-//! The experiments, one module per seed (and `b1` for those beyond the seeds); each function fills its [`Experiment`]'s section.
+//! The experiments, one module per seed (and `b1`, `b2` for those beyond the seeds); each function fills its [`Experiment`]'s section.
 //! The catalogue (`crate::catalogue`) lists them with their ids, titles and presets.
 //!
 //! [`Experiment`]: crate::experiment::Experiment
 
 pub mod b1;
+pub mod b2;
 pub(crate) mod common;
 pub mod s0;
 pub mod s1;
