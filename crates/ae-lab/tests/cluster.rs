@@ -3,7 +3,7 @@
 //! assignments; a trained network is reused; bad settings are named.
 
 use ae_data::DatasetId;
-use ae_lab::cluster::{cluster_given, ClusterConfig, ClusterPlace, Method};
+use ae_lab::cluster::{cluster_given, ClusterConfig, ClusterMetrics, ClusterPlace, Method};
 use ae_lab::{DataCache, Quiet};
 use ndarray::Array2;
 use rand::{Rng, SeedableRng};
@@ -29,7 +29,11 @@ fn prototypes() -> (Array2<f32>, Vec<usize>) {
     (x, labels)
 }
 
-fn run(method: Method, dir: &std::path::Path, epochs: Option<usize>) -> ae_lab::Result<f64> {
+fn run(
+    method: Method,
+    dir: &std::path::Path,
+    epochs: Option<usize>,
+) -> ae_lab::Result<ClusterMetrics> {
     let (x, labels) = prototypes();
     let config = ClusterConfig {
         epochs,
@@ -52,14 +56,14 @@ fn run(method: Method, dir: &std::path::Path, epochs: Option<usize>) -> ae_lab::
     )?;
     assert_eq!(m.images, CLASSES * PER_CLASS);
     assert_eq!(m.sizes.iter().sum::<usize>(), m.images);
-    Ok(m.accuracy)
+    Ok(m)
 }
 
 #[test]
 fn every_linear_and_umap_method_finds_the_prototypes() {
     let dir = tempfile::tempdir().unwrap();
     for method in [Method::Kmeans, Method::PcaKmeans, Method::UmapGmm] {
-        let acc = run(method, dir.path(), None).unwrap();
+        let acc = run(method, dir.path(), None).unwrap().accuracy;
         assert_eq!(acc, 1.0, "{method}");
         let out = dir.path().join(method.name());
         for file in [
@@ -83,23 +87,36 @@ fn every_linear_and_umap_method_finds_the_prototypes() {
 #[test]
 fn n2d_and_ours_find_them_reuse_the_network_and_repeat_themselves() {
     let dir = tempfile::tempdir().unwrap();
-    let acc = run(Method::N2d, dir.path(), Some(10)).unwrap();
-    assert_eq!(acc, 1.0);
-    let first = std::fs::read(dir.path().join("n2d/assignments.csv")).unwrap();
+    let first = run(Method::N2d, dir.path(), Some(10)).unwrap();
+    assert_eq!(first.accuracy, 1.0);
+    let assignments = || std::fs::read(dir.path().join("n2d/assignments.csv")).unwrap();
+    let first_assignments = assignments();
     let models = dir.path().join("models");
-    let trained: Vec<_> = std::fs::read_dir(&models).unwrap().collect();
-    assert_eq!(trained.len(), 1, "one network trained");
-    // The second run loads that network (no checkpoint, no retraining) and repeats every step.
-    let acc = run(Method::N2d, dir.path(), Some(10)).unwrap();
-    assert_eq!(acc, 1.0);
     assert_eq!(
-        first,
-        std::fs::read(dir.path().join("n2d/assignments.csv")).unwrap()
+        std::fs::read_dir(&models).unwrap().count(),
+        1,
+        "one network"
     );
-    // The AE's own k-means rung and ours (self-labelling after N2D) share the same network; the
+    assert!(models.join("b2.1-e10-seed0-n600/history.json").is_file());
+    // The second run loads that network (no retraining) and repeats every step; the network's
+    // training time is the first run's, and counts in the cost from scratch.
+    let again = run(Method::N2d, dir.path(), Some(10)).unwrap();
+    assert_eq!(again.accuracy, 1.0);
+    assert_eq!(first_assignments, assignments());
+    assert_eq!(again.network_seconds, first.network_seconds);
+    let train_now = |m: &ClusterMetrics| {
+        m.stages
+            .iter()
+            .find(|s| s.name == "train")
+            .map_or(f64::NAN, |s| s.seconds)
+    };
+    assert!(train_now(&again) < train_now(&first));
+    assert!(again.seconds_from_scratch > again.seconds);
+    // The AE's own k-means rung and the self-labelling one share the same network; the
     // self-labelling CNN keeps the perfect assignment it starts from.
     run(Method::AeKmeans, dir.path(), Some(10)).unwrap();
-    assert_eq!(run(Method::N2dSl, dir.path(), Some(10)).unwrap(), 1.0);
+    let sl = run(Method::N2dSl, dir.path(), Some(10)).unwrap();
+    assert_eq!(sl.accuracy, 1.0);
     assert_eq!(std::fs::read_dir(&models).unwrap().count(), 1);
 }
 

@@ -82,8 +82,17 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
         .iter()
         .map(|s| format!("{} {:.1} s", s.name, s.seconds))
         .collect();
+    let kept = match metrics.network_seconds {
+        Some(s) if metrics.seconds_from_scratch > metrics.seconds + 0.5 => {
+            format!(
+                "; {:.0} s with the kept network's training ({s:.0} s)",
+                metrics.seconds_from_scratch
+            )
+        }
+        _ => String::new(),
+    };
     let summary = format!(
-        "{method} on {} images of {dataset}: accuracy {:.4}, NMI {:.4}, ARI {:.4}, {:.0} s ({})",
+        "{method} on {} images of {dataset}: accuracy {:.4}, NMI {:.4}, ARI {:.4}, {:.0} s ({}){kept}",
         metrics.images,
         metrics.accuracy,
         metrics.nmi,

@@ -34,19 +34,23 @@ pub(super) fn all_images(
     Ok((pixels, labels))
 }
 
-/// The rows the method clusters (or embeds with UMAP first).
+/// The rows the method clusters (or embeds with UMAP first), and the seconds the training of
+/// its network took (now or when it was trained and kept), if it has one.
 pub(super) fn features(
     config: &ClusterConfig,
     pixels: &Array2<f32>,
     place: &ClusterPlace<'_>,
     watch: &mut Stopwatch<'_>,
-) -> Result<Array2<f32>> {
+) -> Result<(Array2<f32>, Option<f64>)> {
     match config.method {
-        Method::Kmeans | Method::UmapGmm => Ok(pixels.clone()),
-        Method::PcaKmeans => watch.time("pca", || {
-            let pca = ae_linear::Pca::params(PCA_COMPONENTS).fit(&pixels.view())?;
-            Ok(pca.transform(&pixels.view())?)
-        }),
+        Method::Kmeans | Method::UmapGmm => Ok((pixels.clone(), None)),
+        Method::PcaKmeans => Ok((
+            watch.time("pca", || {
+                let pca = ae_linear::Pca::params(PCA_COMPONENTS).fit(&pixels.view())?;
+                Ok(pca.transform(&pixels.view())?)
+            })?,
+            None,
+        )),
         Method::SeedCodesKmeans => network_codes(&presets::S3_1, config, pixels, place, watch),
         Method::AeKmeans | Method::N2d | Method::N2dSl => {
             network_codes(&presets::B2_1, config, pixels, place, watch)
@@ -61,7 +65,7 @@ fn network_codes(
     pixels: &Array2<f32>,
     place: &ClusterPlace<'_>,
     watch: &mut Stopwatch<'_>,
-) -> Result<Array2<f32>> {
+) -> Result<(Array2<f32>, Option<f64>)> {
     let mut train = preset.train();
     train.seed = config.seed;
     if let Some(e) = config.epochs {
@@ -75,7 +79,7 @@ fn network_codes(
         pixels.nrows()
     );
     let dir = place.models.join(name);
-    let model: Model = watch.time("train", || {
+    let (model, seconds): (Model, f64) = watch.time("train", || {
         trained(
             preset,
             train,
@@ -89,7 +93,8 @@ fn network_codes(
             },
         )
     })?;
-    watch.time("encode", || {
+    let codes = watch.time("encode", || {
         codes(&model, pixels, &model.config().input_shape())
-    })
+    })?;
+    Ok((codes, Some(seconds)))
 }

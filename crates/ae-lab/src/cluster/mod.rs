@@ -141,8 +141,12 @@ pub struct ClusterMetrics {
     pub sizes: Vec<usize>,
     /// Wall time per stage, in order.
     pub stages: Vec<Stage>,
-    /// Wall time of every stage but the figures: what the method costs.
+    /// Wall time of every stage but the figures (a kept network's training not included).
     pub seconds: f64,
+    /// Seconds the training of the method's network took, now or when it was trained and kept.
+    pub network_seconds: Option<f64>,
+    /// What the method costs from nothing: `seconds` with the network's training in it.
+    pub seconds_from_scratch: f64,
     /// Mean log-likelihood per point of the mixture (mixture methods).
     pub log_likelihood: Option<f64>,
 }
@@ -225,7 +229,7 @@ fn cluster_images(
     place: &ClusterPlace<'_>,
     mut watch: Stopwatch<'_>,
 ) -> Result<ClusterMetrics> {
-    let features = features::features(config, pixels, place, &mut watch)?;
+    let (features, network_seconds) = features::features(config, pixels, place, &mut watch)?;
     let (assignment, embedding) = if config.method.uses_umap() {
         let nn = watch.time("neighbours", || {
             Ok(nearest_neighbours(&features.view(), UMAP_NEIGHBOURS - 1)?)
@@ -253,7 +257,13 @@ fn cluster_images(
     } else {
         (watch.time("kmeans", || kmeans(&features, config))?, None)
     };
-    let seconds = watch.stages.iter().map(|s| s.seconds).sum();
+    let seconds: f64 = watch.stages.iter().map(|s| s.seconds).sum();
+    let trained_now: f64 = watch
+        .stages
+        .iter()
+        .filter(|s| s.name == "train")
+        .map(|s| s.seconds)
+        .sum();
     let accuracy = cluster_accuracy(&assignment.clusters, labels)?;
     let mut sizes = vec![0; config.k];
     for &c in &assignment.clusters {
@@ -283,6 +293,8 @@ fn cluster_images(
         sizes,
         stages: watch.stages,
         seconds,
+        network_seconds,
+        seconds_from_scratch: seconds - trained_now + network_seconds.unwrap_or(0.0),
         log_likelihood: assignment.log_likelihood,
     };
     ae_eval::report::write_json(&place.out.join("metrics.json"), &metrics)?;

@@ -47,14 +47,14 @@ pub struct TrainPlace<'a> {
 
 /// `preset` with `train` settings on the images `x` (rows of pixels in [0, 1]), loaded from
 /// `place.dir` when it holds the same network finished, resumed when it holds its checkpoint,
-/// trained otherwise.
+/// trained otherwise; with the seconds its training took (then or now).
 pub fn trained(
     preset: &Preset,
     train: TrainConfig,
     dataset: DatasetId,
     x: &Array2<f32>,
     place: &TrainPlace<'_>,
-) -> Result<Model> {
+) -> Result<(Model, f64)> {
     let config = CachedConfig {
         preset: preset.id.to_owned(),
         dataset,
@@ -83,9 +83,16 @@ pub fn trained(
     }
     let weights = dir.join("model.safetensors");
     let mut model = Model::build(&config.model, place.device)?;
+    let history_path = dir.join("history.json");
     if weights.is_file() {
         model.load(&weights)?;
-        return Ok(model);
+        let bytes = std::fs::read(&history_path).map_err(|e| Error::io(&history_path, e))?;
+        let history: ae_models::History =
+            serde_json::from_slice(&bytes).map_err(|e| Error::RunFolder {
+                path: history_path.clone(),
+                reason: format!("unreadable: {e}"),
+            })?;
+        return Ok((model, history.train_seconds));
     }
     ae_eval::report::write_json(&config_path, &config)?;
     let checkpoint = checkpoint_dir(dir);
@@ -110,7 +117,7 @@ pub fn trained(
     });
     place.progress.run_finished();
     let history = history?;
-    ae_eval::report::write_json(&dir.join("history.json"), &history)?;
+    ae_eval::report::write_json(&history_path, &history)?;
     model.save(&weights)?;
-    Ok(model)
+    Ok((model, history.train_seconds))
 }
