@@ -307,7 +307,7 @@ fn umap_params(config: &ClusterConfig, dims: usize) -> ae_linear::UmapParams {
     let mut p = Umap::params(dims)
         .n_neighbors(UMAP_NEIGHBOURS)
         .min_dist(0.0)
-        .init(UmapInit::Pca)
+        .init(UmapInit::Spectral)
         .seed(config.seed);
     if let Some(e) = config.umap_epochs {
         p = p.n_epochs(e);

@@ -63,15 +63,10 @@ fn map(out: &Path, w: &What<'_>, title: &str) -> Result<()> {
         .min(x.nrows().saturating_sub(1))
         .max(1);
     let nn = nearest_neighbours(&x.view(), k)?;
-    let init = if x.ncols() >= 2 {
-        UmapInit::Pca
-    } else {
-        UmapInit::Random
-    };
     let y = Umap::params(2)
         .n_neighbors(k + 1)
         .min_dist(0.1)
-        .init(init)
+        .init(UmapInit::Spectral)
         .seed(w.config.seed)
         .fit_neighbours(&x.view(), &nn)?;
     let points: Vec<(f64, f64)> = y
