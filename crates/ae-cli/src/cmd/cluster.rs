@@ -76,7 +76,15 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
             progress: &bar,
             stop: Some(&run::STOP),
         },
-    )?;
+    )
+    .map_err(|e| match e {
+        // The same command resumes: the kept network's folder holds the checkpoint.
+        ae_lab::Error::Model(ae_models::Error::Interrupted(dir)) => anyhow::anyhow!(
+            "interrupted; run the same command again to continue from the checkpoint in {}",
+            dir.display()
+        ),
+        e => e.into(),
+    })?;
     let stages: Vec<String> = metrics
         .stages
         .iter()
