@@ -217,9 +217,14 @@ pub fn cluster_given(
         stages: Vec::new(),
         progress: place.progress,
     };
-    let n = config.images.unwrap_or(labels.len());
-    let first = pixels.slice(ndarray::s![..n, ..]).to_owned();
-    cluster_images(config, &first, &labels[..n], place, watch)
+    match config.images {
+        // Only a cut needs a copy of the pixels.
+        Some(n) if n < labels.len() => {
+            let first = pixels.slice(ndarray::s![..n, ..]).to_owned();
+            cluster_images(config, &first, &labels[..n], place, watch)
+        }
+        _ => cluster_images(config, pixels, labels, place, watch),
+    }
 }
 
 fn cluster_images(
