@@ -127,7 +127,7 @@ fn unpinned_dataset_is_accepted_unverified_and_truncated_gzip_is_refused() {
     assert!(reports.iter().all(|r| !r.verified));
     let loaded = ae_data::Dataset::load(DatasetId::Kmnist, data.path()).unwrap();
     assert!(!loaded.verified);
-    assert_eq!(loaded.train.labels()[0], 2);
+    assert_eq!(loaded.train.labels().unwrap()[0], 2);
 }
 
 #[test]

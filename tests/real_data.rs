@@ -8,13 +8,15 @@ fn check(id: DatasetId, first_labels: [u8; 8]) {
     let data = Dataset::load(id, &dir).unwrap();
     assert!(data.verified, "checksums of {id} must be pinned and match");
     assert_eq!((data.train.len(), data.test.len()), (60_000, 10_000));
-    assert_eq!(data.train.images().dim(), (60_000, 28, 28));
-    let first: Vec<u8> = data.train.labels().iter().take(8).copied().collect();
+    assert_eq!(data.train.rows().dim(), (60_000, 784));
+    assert_eq!(data.shape(), ae_data::ImageShape::MNIST);
+    let labels = data.train.labels().expect("MNIST has labels");
+    let first: Vec<u8> = labels.iter().take(8).copied().collect();
     assert_eq!(first, first_labels);
     // Every class appears, with 6,000 training images each in both data sets' balanced splits
     // (MNIST is not balanced: its counts range from 5,421 to 6,742).
     let mut counts = [0usize; 10];
-    for &l in data.train.labels() {
+    for &l in labels {
         counts[l as usize] += 1;
     }
     assert_eq!(counts.iter().sum::<usize>(), 60_000);

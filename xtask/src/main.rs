@@ -5,6 +5,7 @@
 mod bench;
 mod bench_linear;
 mod bench_train;
+mod example_images;
 mod fetch;
 mod fuzz;
 mod pipeline;
@@ -41,6 +42,8 @@ enum Task {
     BenchTrain(bench_train::Args),
     /// Every seed experiment (S0.1 … S4.9), resumable, with report.html and metrics.json.
     Pipeline(pipeline::Args),
+    /// Write a small coloured-shapes image folder (the README's "Your own images" example).
+    ExampleImages(example_images::Args),
     /// Coverage-guided fuzzing of every input parser (IDX, config.json, checkpoints, .npy, CSV).
     Fuzz(fuzz::Args),
 }
@@ -55,6 +58,7 @@ fn main() -> ExitCode {
         Task::BenchTrain(args) => bench_train::run(&args),
         Task::Pipeline(args) => pipeline::run(&args),
         Task::Fuzz(args) => fuzz::run(&args),
+        Task::ExampleImages(args) => example_images::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

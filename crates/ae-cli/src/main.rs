@@ -1,6 +1,7 @@
 //! The `ae` command: data sets, linear methods and autoencoders on MNIST-family images.
 
 mod cmd;
+mod data_flags;
 mod flags;
 mod paths;
 mod pipeline;

@@ -2,34 +2,67 @@
 
 use std::path::{Path, PathBuf};
 
-use ndarray::{s, Array1, Array2, Array3, Array4, ArrayView2, Axis};
+use ndarray::{s, Array1, Array2, Array3, Array4, Axis};
 
-use crate::batch::{permutation, BatchIndices};
+use sha2::{Digest, Sha256};
+
+use crate::batch::permutation;
 use crate::fetch::{file_path, sha256_hex};
+use crate::own::LoadProgress;
 use crate::registry::{DatasetId, FileKind};
-use crate::{idx, Error, Result, IMAGE_PIXELS, IMAGE_SIDE};
+use crate::source::DataSpec;
+use crate::{idx, Error, ImageShape, Result, IMAGE_SIDE};
 
-/// Images (n, 28, 28) of `u8` with one label each.
+/// Images of one shape as rows of `u8` values (channel-planar, see [`ImageShape`]), with one
+/// label each when the source has labels.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageSet {
-    images: Array3<u8>,
-    labels: Array1<u8>,
+    pixels: Array2<u8>,
+    shape: ImageShape,
+    labels: Option<Array1<u8>>,
 }
 
 impl ImageSet {
-    /// Pairs images with labels; their counts must agree.
+    /// Grey images (n, height, width) with their labels; the counts must agree.
     pub fn new(images: Array3<u8>, labels: Array1<u8>) -> Result<Self> {
-        if images.len_of(Axis(0)) != labels.len() {
+        let (n, h, w) = images.dim();
+        let pixels = images
+            .as_standard_layout()
+            .into_owned()
+            .into_shape_with_order((n, h * w))
+            .expect("a standard-layout (n, h, w) array reshapes to (n, h*w)");
+        ImageSet::from_rows(pixels, ImageShape::grey(h, w), Some(labels))
+    }
+
+    /// Images as rows of `shape.values()` channel-planar values, with labels when there are some.
+    pub fn from_rows(
+        pixels: Array2<u8>,
+        shape: ImageShape,
+        labels: Option<Array1<u8>>,
+    ) -> Result<Self> {
+        if pixels.ncols() != shape.values() {
             return Err(Error::invalid(
-                "labels",
+                "images",
                 format!(
-                    "{} images but {} labels",
-                    images.len_of(Axis(0)),
-                    labels.len()
+                    "rows of {} values are not {shape} images ({} values)",
+                    pixels.ncols(),
+                    shape.values()
                 ),
             ));
         }
-        Ok(ImageSet { images, labels })
+        if let Some(labels) = &labels {
+            if pixels.nrows() != labels.len() {
+                return Err(Error::invalid(
+                    "labels",
+                    format!("{} images but {} labels", pixels.nrows(), labels.len()),
+                ));
+            }
+        }
+        Ok(ImageSet {
+            pixels,
+            shape,
+            labels,
+        })
     }
 
     /// The images and labels of a pair of IDX files, checked as every MNIST-family file must
@@ -101,46 +134,56 @@ impl ImageSet {
 
     /// Number of images.
     pub fn len(&self) -> usize {
-        self.labels.len()
+        self.pixels.nrows()
     }
 
     /// True when there are no images.
     pub fn is_empty(&self) -> bool {
-        self.labels.is_empty()
+        self.pixels.nrows() == 0
     }
 
-    /// The images, (n, height, width).
-    pub fn images(&self) -> &Array3<u8> {
-        &self.images
+    /// The shape of every image.
+    pub fn shape(&self) -> ImageShape {
+        self.shape
     }
 
-    /// The labels, one per image.
-    pub fn labels(&self) -> &Array1<u8> {
-        &self.labels
+    /// The images as rows of channel-planar `u8` values: (n, channels × height × width).
+    pub fn rows(&self) -> &Array2<u8> {
+        &self.pixels
     }
 
-    /// Pixels per image.
+    /// The labels, one per image, when the source has them.
+    pub fn labels(&self) -> Option<&Array1<u8>> {
+        self.labels.as_ref()
+    }
+
+    /// The labels, or an error saying that `purpose` needs them and this data has none.
+    pub fn require_labels(&self, purpose: &str) -> Result<&Array1<u8>> {
+        self.labels.as_ref().ok_or_else(|| Error::Unlabelled {
+            purpose: purpose.to_owned(),
+        })
+    }
+
+    /// Values per image (channels × height × width; 784 for MNIST).
     pub fn pixels(&self) -> usize {
-        self.images.len_of(Axis(1)) * self.images.len_of(Axis(2))
+        self.shape.values()
     }
 
-    /// The images flattened to rows and scaled to [0, 1]: (n, 784).
+    /// The images flattened to rows and scaled to [0, 1]: (n, channels × height × width).
     pub fn to_f32(&self) -> Array2<f32> {
-        let flat = self
-            .images
-            .as_standard_layout()
-            .into_owned()
-            .into_shape_with_order((self.len(), self.pixels()))
-            .expect("a standard-layout (n, h, w) array reshapes to (n, h*w)");
-        flat.mapv(|p| f32::from(p) / 255.0)
+        self.pixels.mapv(|p| f32::from(p) / 255.0)
     }
 
-    /// The images scaled to [0, 1] with a channel axis: (n, 1, 28, 28).
+    /// The images scaled to [0, 1] with a channel axis: (n, channels, height, width).
     pub fn to_f32_nchw(&self) -> Array4<f32> {
-        let (n, h, w) = self.images.dim();
+        let ImageShape {
+            height,
+            width,
+            channels,
+        } = self.shape;
         self.to_f32()
-            .into_shape_with_order((n, 1, h, w))
-            .expect("(n, h*w) reshapes to (n, 1, h, w)")
+            .into_shape_with_order((self.len(), channels, height, width))
+            .expect("(n, c*h*w) reshapes to (n, c, h, w)")
     }
 
     /// The images at `indices`, in that order.
@@ -149,8 +192,9 @@ impl ImageSet {
     /// When an index is out of range.
     pub fn select(&self, indices: &[usize]) -> ImageSet {
         ImageSet {
-            images: self.images.select(Axis(0), indices),
-            labels: self.labels.select(Axis(0), indices),
+            pixels: self.pixels.select(Axis(0), indices),
+            shape: self.shape,
+            labels: self.labels.as_ref().map(|l| l.select(Axis(0), indices)),
         }
     }
 
@@ -158,8 +202,9 @@ impl ImageSet {
     pub fn first(&self, n: usize) -> ImageSet {
         let n = n.min(self.len());
         ImageSet {
-            images: self.images.slice(s![..n, .., ..]).to_owned(),
-            labels: self.labels.slice(s![..n]).to_owned(),
+            pixels: self.pixels.slice(s![..n, ..]).to_owned(),
+            shape: self.shape,
+            labels: self.labels.as_ref().map(|l| l.slice(s![..n]).to_owned()),
         }
     }
 
@@ -192,11 +237,14 @@ impl ImageSet {
         Ok((self.select(&order[..n]), self.select(&order[n..])))
     }
 
-    /// The first `n` images of each label, in order of appearance (fewer where a label has fewer).
+    /// The first `n` images of each label, in order of appearance (fewer where a label has
+    /// fewer; the first `n` images when there are no labels).
     pub fn per_class(&self, n: usize) -> ImageSet {
+        let Some(labels) = &self.labels else {
+            return self.first(n);
+        };
         let mut taken = [0usize; 256];
-        let indices: Vec<usize> = self
-            .labels
+        let indices: Vec<usize> = labels
             .iter()
             .enumerate()
             .filter(|&(_, &label)| {
@@ -209,44 +257,68 @@ impl ImageSet {
         self.select(&indices)
     }
 
-    /// Batches of (images (b, 784) in [0, 1], labels), in order or shuffled with `seed`.
-    pub fn batches(
-        &self,
-        batch_size: usize,
-        shuffle_seed: Option<u64>,
-        drop_remainder: bool,
-    ) -> Result<impl Iterator<Item = (Array2<f32>, Array1<u8>)> + '_> {
-        let plan = BatchIndices::new(self.len(), batch_size, shuffle_seed, drop_remainder)?;
-        let flat = self.to_f32();
-        Ok((0..plan.len()).map(move |b| {
-            let idx = plan.batch(b);
-            (flat.select(Axis(0), idx), self.labels.select(Axis(0), idx))
-        }))
+    /// Images per label id (index = label; empty without labels).
+    pub fn class_counts(&self) -> Vec<usize> {
+        let mut counts = Vec::new();
+        for &l in self.labels.iter().flatten() {
+            let l = usize::from(l);
+            if counts.len() <= l {
+                counts.resize(l + 1, 0);
+            }
+            counts[l] += 1;
+        }
+        counts
+    }
+
+    /// Two sets of the same shape, one after the other (train + test, as clustering uses them).
+    pub fn concat(&self, other: &ImageSet) -> Result<ImageSet> {
+        if self.shape != other.shape {
+            return Err(Error::invalid(
+                "images",
+                format!("{} and {} images cannot be joined", self.shape, other.shape),
+            ));
+        }
+        let pixels = ndarray::concatenate(Axis(0), &[self.pixels.view(), other.pixels.view()])
+            .expect("rows of equal length join");
+        let labels = match (&self.labels, &other.labels) {
+            (Some(a), Some(b)) => {
+                Some(ndarray::concatenate(Axis(0), &[a.view(), b.view()]).expect("1-d arrays join"))
+            }
+            _ => None,
+        };
+        Ok(ImageSet {
+            pixels,
+            shape: self.shape,
+            labels,
+        })
     }
 }
 
-/// Rows of `images` as 28 × 28 `u8` images, values in [0, 1] mapped to 0..=255 (clamped).
-pub fn to_u8_images(images: ArrayView2<f32>) -> Array3<u8> {
-    let n = images.nrows();
-    let mut out = Array3::<u8>::zeros((n, IMAGE_SIDE, IMAGE_SIDE));
-    for (dst, src) in out.iter_mut().zip(images.iter()) {
-        *dst = (src.clamp(0.0, 1.0) * 255.0).round() as u8;
-    }
-    debug_assert_eq!(images.ncols(), IMAGE_PIXELS);
-    out
-}
-
-/// A data set's training and test parts.
+/// A data set's training and test parts, where they came from, and what was made of them.
 #[derive(Debug, Clone)]
 pub struct Dataset {
-    /// Which data set.
-    pub id: DatasetId,
-    /// The 60,000 training images.
+    /// Where the images came from (a registry name or files), with the options they were read with.
+    pub source: DataSpec,
+    /// The training images (60,000 for the MNIST family).
     pub train: ImageSet,
-    /// The 10,000 test images.
+    /// The test images (10,000 for the MNIST family).
     pub test: ImageSet,
-    /// True when every file's SHA-256 matched its pinned value (false for unpinned data sets).
+    /// True when every file's SHA-256 matched its pinned value (false for unpinned data sets and
+    /// for files of one's own).
     pub verified: bool,
+    /// Class names by label id, when the images have labels.
+    pub classes: Option<Vec<String>>,
+    /// Files left out as unreadable (only when asked to skip them), each with why.
+    pub skipped: Vec<Skipped>,
+}
+
+/// A file left out of a data set, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Skipped {
+    /// The file.
+    pub path: PathBuf,
+    /// What was wrong with it.
+    pub reason: String,
 }
 
 impl Dataset {
@@ -296,12 +368,113 @@ impl Dataset {
         let train = next_set(&paths[0], &paths[1])?;
         let test = next_set(&paths[2], &paths[3])?;
         Ok(Dataset {
-            id,
+            source: DataSpec::Registry(id),
             train,
             test,
             verified,
+            classes: Some(id.class_names().map(str::to_owned).to_vec()),
+            skipped: Vec::new(),
         })
     }
+
+    /// Loads any source: a registry data set from `data_dir`, or files of one's own (image
+    /// folders, `.npy` arrays, CSV tables) as [`crate::own`] reads them, reporting decoding to
+    /// `progress`.
+    pub fn open(spec: &DataSpec, data_dir: &Path, progress: &dyn LoadProgress) -> Result<Dataset> {
+        match spec {
+            DataSpec::Registry(id) => Dataset::load(*id, data_dir),
+            DataSpec::Files(files) => crate::own::load(files, progress),
+        }
+    }
+
+    /// The name runs and folders use: the registry name, or the file or folder name.
+    pub fn name(&self) -> String {
+        self.source.to_string()
+    }
+
+    /// The shape of every image (training and test agree).
+    pub fn shape(&self) -> ImageShape {
+        self.train.shape()
+    }
+
+    /// SHA-256 (hex) over the decoded images and labels, training then test, each part
+    /// preceded by its shape and count: two loads give the same value exactly when they hold
+    /// the same pixels, labels and split.
+    pub fn fingerprint(&self) -> String {
+        let mut hash = Sha256::new();
+        for set in [&self.train, &self.test] {
+            let s = set.shape();
+            for v in [s.height, s.width, s.channels, set.len()] {
+                hash.update((v as u64).to_le_bytes());
+            }
+            match set.rows().as_slice() {
+                Some(values) => hash.update(values),
+                None => set.rows().iter().for_each(|&v| hash.update([v])),
+            }
+            match set.labels() {
+                Some(labels) => {
+                    hash.update([1]);
+                    labels.iter().for_each(|&l| hash.update([l]));
+                }
+                None => hash.update([0]),
+            }
+        }
+        hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// What was read: source, shape, counts per split and class, the fingerprint, files skipped.
+    pub fn summary(&self) -> DataSummary {
+        let per_class = |set: &ImageSet| {
+            self.classes.as_ref().map(|names| {
+                let counts = set.class_counts();
+                names
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| (n.clone(), counts.get(i).copied().unwrap_or(0)))
+                    .collect()
+            })
+        };
+        DataSummary {
+            dataset: self.name(),
+            source: self.source.clone(),
+            shape: self.shape(),
+            train: self.train.len(),
+            test: self.test.len(),
+            classes: self.classes.clone(),
+            train_per_class: per_class(&self.train),
+            test_per_class: per_class(&self.test),
+            sha256: self.fingerprint(),
+            verified: self.verified,
+            skipped: self.skipped.clone(),
+        }
+    }
+}
+
+/// What a run saw of its data (in `metrics.json` and `ae data`'s line).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DataSummary {
+    /// The data set's name (registry name, or file or folder name).
+    pub dataset: String,
+    /// Where it came from, with the options it was read with.
+    pub source: DataSpec,
+    /// Every image's shape.
+    pub shape: ImageShape,
+    /// Training images.
+    pub train: usize,
+    /// Test images.
+    pub test: usize,
+    /// Class names by label id (absent without labels).
+    pub classes: Option<Vec<String>>,
+    /// Training images per class, in label order.
+    pub train_per_class: Option<Vec<(String, usize)>>,
+    /// Test images per class, in label order.
+    pub test_per_class: Option<Vec<(String, usize)>>,
+    /// [`Dataset::fingerprint`].
+    pub sha256: String,
+    /// Whether pinned checksums matched (registry data sets only).
+    pub verified: bool,
+    /// Files left out as unreadable.
+    pub skipped: Vec<Skipped>,
 }
 
 /// The stored file for `kind`: `<file>.gz`, or an uncompressed `<file>` placed there by hand.
@@ -349,10 +522,11 @@ mod tests {
         let set = tiny(3);
         let x = set.to_f32();
         assert_eq!(x.dim(), (3, 784));
-        assert_eq!(x[[1, 28 + 2]], f32::from(set.images()[[1, 1, 2]]) / 255.0);
+        // tiny()'s pixel (i, r, c) is (7i + r + c) mod 256.
+        assert_eq!(x[[1, 28 + 2]], f32::from(7u8 + 1 + 2) / 255.0);
         let x4 = set.to_f32_nchw();
         assert_eq!(x4.dim(), (3, 1, 28, 28));
-        assert_eq!(x4[[2, 0, 5, 9]], f32::from(set.images()[[2, 5, 9]]) / 255.0);
+        assert_eq!(x4[[2, 0, 5, 9]], f32::from(14u8 + 5 + 9) / 255.0);
     }
 
     #[test]
@@ -361,9 +535,9 @@ mod tests {
         let a = set.shuffled(1);
         assert_eq!(a, set.shuffled(1));
         assert_ne!(a, set.shuffled(2));
-        let mut labels: Vec<u8> = a.labels().to_vec();
+        let mut labels: Vec<u8> = a.labels().unwrap().to_vec();
         labels.sort_unstable();
-        let mut orig: Vec<u8> = set.labels().to_vec();
+        let mut orig: Vec<u8> = set.labels().unwrap().to_vec();
         orig.sort_unstable();
         assert_eq!(labels, orig);
     }
@@ -375,18 +549,18 @@ mod tests {
         assert_eq!((a.len(), b.len()), (80, 20));
         let (c, d) = set.split_at(90).unwrap();
         assert_eq!(c, set.first(90));
-        assert_eq!(d.labels()[0], set.labels()[90]);
+        assert_eq!(d.labels().unwrap()[0], set.labels().unwrap()[90]);
         assert!(set.split_at(101).is_err());
         // Every image lands in exactly one part: compare multisets of first pixels with index.
         let mut ids: Vec<u8> = a
-            .images()
-            .slice(s![.., 0, 0])
+            .rows()
+            .column(0)
             .iter()
-            .chain(b.images().slice(s![.., 0, 0]).iter())
+            .chain(b.rows().column(0).iter())
             .copied()
             .collect();
         ids.sort_unstable();
-        let mut want: Vec<u8> = set.images().slice(s![.., 0, 0]).to_vec();
+        let mut want: Vec<u8> = set.rows().column(0).to_vec();
         want.sort_unstable();
         assert_eq!(ids, want);
     }
@@ -397,28 +571,10 @@ mod tests {
         let sub = set.per_class(2);
         assert_eq!(sub.len(), 20);
         assert_eq!(
-            sub.labels().to_vec()[..12],
+            sub.labels().unwrap().to_vec()[..12],
             [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]
         );
         assert_eq!(set.per_class(10).len(), 35);
-    }
-
-    #[test]
-    fn batches_cover_everything_once() {
-        let set = tiny(25);
-        let batches: Vec<_> = set.batches(10, Some(4), false).unwrap().collect();
-        assert_eq!(
-            batches.iter().map(|(x, _)| x.nrows()).collect::<Vec<_>>(),
-            vec![10, 10, 5]
-        );
-        let total: f64 = batches
-            .iter()
-            .flat_map(|(x, _)| x.iter())
-            .map(|&v| f64::from(v))
-            .sum();
-        let want: f64 = set.to_f32().iter().map(|&v| f64::from(v)).sum();
-        assert!((total - want).abs() < 1e-6 * want, "{total} vs {want}");
-        assert_eq!(set.batches(10, None, true).unwrap().count(), 2);
     }
 
     fn array(dims: &[usize], fill: u8) -> idx::IdxArray {

@@ -51,6 +51,12 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// Something needs labels and the images have none (a flat folder, an array without labels).
+    #[error("{purpose} needs labels, and these images have none (class subfolders, a labels .npy or a CSV label column give them)")]
+    Unlabelled {
+        /// What needed them.
+        purpose: String,
+    },
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
     Io {

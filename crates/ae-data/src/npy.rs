@@ -24,13 +24,8 @@ pub fn parse_matrix(bytes: &[u8], origin: &Path) -> Result<Array2<f32>> {
         reason,
     };
     check_header(bytes).map_err(bad)?;
-    // Views need the data aligned for its element type: copy into 8-byte-aligned storage.
-    let mut aligned = vec![0u64; bytes.len().div_ceil(8)];
-    let buffer = {
-        let view: &mut [u8] = bytemuck::cast_slice_mut(&mut aligned);
-        view[..bytes.len()].copy_from_slice(bytes);
-        &view[..bytes.len()]
-    };
+    let aligned = aligned(bytes);
+    let buffer = &bytemuck::cast_slice(&aligned)[..bytes.len()];
     let matrix = match ArrayView2::<f32>::view_npy(buffer) {
         Ok(v) => v.to_owned(),
         Err(ViewNpyError::WrongDescriptor(_)) => match ArrayView2::<f64>::view_npy(buffer) {
@@ -60,6 +55,15 @@ pub fn parse_matrix(bytes: &[u8], origin: &Path) -> Result<Array2<f32>> {
     Ok(matrix)
 }
 
+/// `bytes` copied into 8-byte-aligned storage: ndarray-npy's views need the data aligned for its
+/// element type. The first `bytes.len()` bytes of the result are `bytes`.
+pub(crate) fn aligned(bytes: &[u8]) -> Vec<u64> {
+    let mut aligned = vec![0u64; bytes.len().div_ceil(8)];
+    let view: &mut [u8] = bytemuck::cast_slice_mut(&mut aligned);
+    view[..bytes.len()].copy_from_slice(bytes);
+    aligned
+}
+
 /// Deepest bracket nesting a float matrix's header has: `{'shape': (3, 4), …}`.
 const MAX_HEADER_DEPTH: usize = 2;
 /// Longest header accepted (NumPy writes well under 1 KiB for a matrix).
@@ -68,7 +72,7 @@ const MAX_HEADER_BYTES: usize = 1 << 16;
 /// Refuses headers that are no plain float matrix's before ndarray-npy parses them: its parser
 /// of the header's Python literal backtracks exponentially on deeply nested brackets (fuzzing
 /// found a 142-byte file taking minutes). Short or odd files are left to ndarray-npy's errors.
-fn check_header(bytes: &[u8]) -> std::result::Result<(), String> {
+pub(crate) fn check_header(bytes: &[u8]) -> std::result::Result<(), String> {
     let Some(&major) = bytes.get(6) else {
         return Ok(());
     };

@@ -40,12 +40,14 @@ pub enum Normalise {
     Global,
 }
 
-/// A grid of equally sized grey images.
+/// A grid of equally sized images, grey or colour.
 #[derive(Debug, Clone)]
 pub struct ImageGrid<'a> {
     images: ArrayView2<'a, f32>,
     height: usize,
     width: usize,
+    /// 1 (grey) or 3 (rows plane by plane: red, green, blue).
+    channels: usize,
     columns: usize,
     scale: u32,
     normalise: Normalise,
@@ -76,6 +78,7 @@ impl<'a> ImageGrid<'a> {
             images,
             height,
             width,
+            channels: 1,
             columns,
             scale: 3,
             normalise: Normalise::Fixed,
@@ -83,6 +86,27 @@ impl<'a> ImageGrid<'a> {
             row_titles: None,
         })
     }
+    /// Tiles from the rows of `images`, each an image of `shape` (grey, or colour stored plane by
+    /// plane as every pixel row in this workspace), `columns` per row.
+    pub fn of_shape(
+        images: ArrayView2<'a, f32>,
+        shape: ae_data::ImageShape,
+        columns: usize,
+    ) -> Result<Self> {
+        if images.ncols() != shape.values() {
+            return Err(Error::InvalidInput(format!(
+                "rows have {} values, tiles of {shape} images need {}",
+                images.ncols(),
+                shape.values()
+            )));
+        }
+        let plane = images.slice_move(ndarray::s![.., ..shape.height * shape.width]);
+        let mut grid = ImageGrid::new(plane, shape.height, shape.width, columns)?;
+        grid.images = images;
+        grid.channels = shape.channels;
+        Ok(grid)
+    }
+
     /// Screen pixels per image pixel (default 3).
     pub fn scale(mut self, scale: u32) -> Self {
         self.scale = scale.max(1);
@@ -127,11 +151,21 @@ impl<'a> ImageGrid<'a> {
             let range = if hi > lo { hi - lo } else { 1.0 };
             let (r, c) = (t / self.columns, t % self.columns);
             let (x0, y0) = (left + gap + c * (tw + gap), gap + r * cell_h + cap_h);
+            let plane = self.height * self.width;
+            let level = |v: f32| (((v - lo) / range).clamp(0.0, 1.0) * 255.0).round() as u8;
             for py in 0..th {
                 for px in 0..tw {
-                    let v = tile[(py / s) * self.width + px / s];
-                    let g = (((v - lo) / range).clamp(0.0, 1.0) * 255.0).round() as u8;
-                    img.put_pixel((x0 + px) as u32, (y0 + py) as u32, Rgb([g, g, g]));
+                    let i = (py / s) * self.width + px / s;
+                    let rgb = if self.channels == 3 {
+                        [
+                            level(tile[i]),
+                            level(tile[plane + i]),
+                            level(tile[2 * plane + i]),
+                        ]
+                    } else {
+                        [level(tile[i]); 3]
+                    };
+                    img.put_pixel((x0 + px) as u32, (y0 + py) as u32, Rgb(rgb));
                 }
             }
         }

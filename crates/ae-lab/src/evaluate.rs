@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use ae_data::{DatasetId, Noise};
+use ae_data::{DataSummary, Noise};
 use ae_eval::figures::{line_plot, ImageGrid, Normalise, Series};
 use ae_eval::reconstruction::{mean_psnr_per_image, mean_sse, mse, psnr};
 use ae_models::{images_tensor, to_array, Autoencoder, EpochRecord, Model, ModelConfig, Trainer};
@@ -31,8 +31,12 @@ pub struct RunMetrics {
     pub model: String,
     /// Its trainable parameters.
     pub parameters: usize,
-    /// The data set.
-    pub dataset: DatasetId,
+    /// The data set's name (`mnist`, or one's own folder or file name).
+    pub dataset: String,
+    /// What the run saw: source, image shape, images per split and class, and a SHA-256 over
+    /// the decoded pixels and labels (so two runs on "the same folder" can be told apart).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<DataSummary>,
     /// Epochs trained.
     pub epochs: usize,
     /// Training loss of the last epoch.
@@ -85,7 +89,8 @@ impl RunMetrics {
 }
 
 /// Measures `t` on its data set's test images and writes its figures into its folder:
-/// `loss.png`, `reconstructions.png` (28 × 28 images only), `filters.png` (dense models only).
+/// `loss.png`, `reconstructions.png` (in colour for colour images), `filters.png` (dense models
+/// only).
 pub fn evaluate(t: &Trained) -> Result<RunMetrics> {
     let test = t.data.test.to_f32();
     let noise: Option<Noise> = t.config.train.noise;
@@ -110,7 +115,8 @@ pub fn evaluate(t: &Trained) -> Result<RunMetrics> {
     let mut m = RunMetrics {
         model: t.model.name().to_owned(),
         parameters: t.model.parameter_count(),
-        dataset: t.config.dataset,
+        dataset: t.config.dataset.to_string(),
+        data: Some(t.data.summary()),
         epochs: t.history.epochs.len(),
         train_loss: last.map(|e| e.train_loss),
         val_loss: kept.and_then(|e| e.val_loss),
@@ -217,10 +223,8 @@ fn figures(
             },
         ],
     )?;
-    if test.ncols() != 784 {
-        return Ok(());
-    }
-    let n = 10;
+    let image = t.data.shape();
+    let n = 10.min(test.nrows());
     let mut rows = vec![test.slice(s![..n, ..])];
     let mut titles = vec!["original".to_string()];
     if let Some(noisy) = noisy {
@@ -230,14 +234,14 @@ fn figures(
     rows.push(out.slice(s![..n, ..]));
     titles.push("output".into());
     let stacked = concatenate(Axis(0), &rows)?.mapv(|v| v.clamp(0.0, 1.0));
-    ImageGrid::new(stacked.view(), 28, 28, n)?
+    ImageGrid::of_shape(stacked.view(), image, n)?
         .normalise(Normalise::Fixed)
         .row_titles(titles)
         .scale(2)
         .save(&t.dir.join("reconstructions.png"))?;
     if let Some(w) = first_dense_weights(&t.model)? {
         let shown = w.nrows().min(16);
-        ImageGrid::new(w.slice(s![..shown, ..]), 28, 28, 8)?
+        ImageGrid::of_shape(w.slice(s![..shown, ..]), image, 8)?
             .normalise(Normalise::PerTile)
             .scale(2)
             .save(&t.dir.join("filters.png"))?;
@@ -245,9 +249,9 @@ fn figures(
     Ok(())
 }
 
-/// The first encoder layer's weights (units × 784), for dense models on images.
+/// The first encoder layer's weights (units × input values), for dense models.
 pub fn first_dense_weights(model: &Model) -> Result<Option<Array2<f32>>> {
-    if !matches!(model.config(), ModelConfig::Dense(d) if d.input == 784) {
+    if !matches!(model.config(), ModelConfig::Dense(_)) {
         return Ok(None);
     }
     let vars = model.var_store().variables();
@@ -267,7 +271,8 @@ mod tests {
         let mut m = RunMetrics {
             model: "m".into(),
             parameters: 1,
-            dataset: DatasetId::Mnist,
+            dataset: "mnist".into(),
+            data: None,
             epochs: 1,
             train_loss: Some(0.1),
             val_loss: Some(0.1),

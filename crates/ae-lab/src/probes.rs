@@ -33,8 +33,14 @@ pub fn random_latents(model: &ModelConfig, n: usize, code_len: usize, seed: u64)
     }
 }
 
-/// S3.2: decodes 9 [`random_latents`] into a 3 × 3 grid at `path`.
-pub fn generate_grid(model: &Model, code_size: usize, seed: u64, path: &Path) -> Result<()> {
+/// S3.2: decodes 9 [`random_latents`] into a 3 × 3 grid of `image`-shaped images at `path`.
+pub fn generate_grid(
+    model: &Model,
+    code_size: usize,
+    image: ae_data::ImageShape,
+    seed: u64,
+    path: &Path,
+) -> Result<()> {
     let latents = random_latents(model.config(), 9, code_size, seed);
     let latents: Vec<f32> = latents.iter().copied().collect();
     let z = Tensor::from_slice(&latents)
@@ -44,7 +50,7 @@ pub fn generate_grid(model: &Model, code_size: usize, seed: u64, path: &Path) ->
         let _g = tch::no_grad_guard();
         to_array(&model.decode(&z, false)?)?
     };
-    ImageGrid::new(generated.view(), 28, 28, 3)?
+    ImageGrid::of_shape(generated.view(), image, 3)?
         .normalise(Normalise::Fixed)
         .scale(3)
         .save(path)?;
@@ -77,7 +83,12 @@ pub fn cluster_codes(t: &Trained, seed: u64, dir: &Path) -> Result<Clustering> {
         .seed(seed)
         .fit(&codes.view())?;
     let seconds = start.elapsed().as_secs_f64();
-    let labels: Vec<usize> = t.train.labels().iter().map(|&l| usize::from(l)).collect();
+    let labels: Vec<usize> = t
+        .train
+        .require_labels("clustering accuracy")?
+        .iter()
+        .map(|&l| usize::from(l))
+        .collect();
     let clusters = km.labels().to_vec();
     let acc = cluster_accuracy(&clusters, &labels)?;
     ae_eval::report::write_json(&dir.join("confusion.json"), &acc.confusion)?;
@@ -122,6 +133,7 @@ pub fn pca_reconstruction(
     params: &PcaParams,
     train: &Array2<f32>,
     test: &Array2<f32>,
+    image: ae_data::ImageShape,
     dir: &Path,
     scale: u32,
 ) -> Result<PcaReconstruction> {
@@ -138,7 +150,7 @@ pub fn pca_reconstruction(
         recon.slice(s![..n, ..]),
         clipped.slice(s![..n, ..])
     ];
-    ImageGrid::new(grid.view(), 28, 28, n)?
+    ImageGrid::of_shape(grid.view(), image, n)?
         .normalise(Normalise::Fixed)
         .row_titles(vec![
             "original".into(),
@@ -148,7 +160,7 @@ pub fn pca_reconstruction(
         .scale(scale)
         .save(&dir.join("reconstructions.png"))?;
     let shown = k.min(16);
-    ImageGrid::new(pca.components().slice(s![..shown, ..]), 28, 28, 8)?
+    ImageGrid::of_shape(pca.components().slice(s![..shown, ..]), image, 8)?
         .normalise(Normalise::PerTile)
         .captions((1..=shown).map(|i| format!("PC{i}")).collect())
         .scale(scale)

@@ -1,7 +1,6 @@
 //! What runs and the pipeline report while they work. Libraries never print: a program that
 //! wants progress bars or log lines implements [`Progress`]; [`Quiet`] ignores everything.
 
-use ae_data::DatasetId;
 use ae_models::Event;
 
 /// A training run about to start.
@@ -16,7 +15,7 @@ pub struct RunStart {
     /// Validation images.
     pub val_images: usize,
     /// The data set.
-    pub dataset: DatasetId,
+    pub dataset: String,
     /// Epochs to run in all.
     pub epochs: usize,
     /// Batch size.

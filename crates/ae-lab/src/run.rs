@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use ae_data::{Dataset, DatasetId, ImageSet};
+use ae_data::{DataSpec, Dataset, ImageSet, ImageShape};
 use ae_models::checkpoint::Checkpoint;
 use ae_models::train::checkpoint_dir;
 use ae_models::{images_tensor, Autoencoder, History, Model, ModelConfig, Preset, TrainConfig};
@@ -24,17 +24,24 @@ use crate::{Error, Result};
 /// Images in every training set of the MNIST family; the validation images are split off them.
 pub const TRAINING_IMAGES: usize = 60_000;
 
+/// The share of one's own training images held out for validation by default (Keras'
+/// `validation_split` of 0.1); the MNIST family's presets keep their 5,000.
+pub const VALIDATION_SHARE: f64 = 0.1;
+
 /// A run's `config.json`: everything needed to rebuild and retrain it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunConfig {
     /// Preset id or "custom".
     pub name: String,
-    /// Data set.
-    pub dataset: DatasetId,
-    /// Training images used (the rest of the 60,000, up to `validation`, validate).
+    /// Data set: a registry name, or files of one's own with how they are read.
+    pub dataset: DataSpec,
+    /// Training images used (of the data set's training part, after `validation` are split off).
     pub train_size: usize,
     /// Validation images, split off at random (seeded) from the training set.
     pub validation: usize,
+    /// The shape of the images, for data of one's own (`None`: the MNIST family's 28 × 28 grey).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<ImageShape>,
     /// The network.
     pub model: ModelConfig,
     /// The training.
@@ -42,16 +49,43 @@ pub struct RunConfig {
 }
 
 impl RunConfig {
-    /// `preset` on `dataset`, with `validation` images split off and all the others trained on.
-    pub fn from_preset(preset: &Preset, dataset: DatasetId, validation: usize) -> RunConfig {
+    /// `preset` on `dataset`, with `validation` images split off and all the others trained on
+    /// (sized for the MNIST family's 60,000: [`RunConfig::fit_to`] sizes it for other data).
+    pub fn from_preset(
+        preset: &Preset,
+        dataset: impl Into<DataSpec>,
+        validation: usize,
+    ) -> RunConfig {
         RunConfig {
             name: preset.id.to_owned(),
-            dataset,
+            dataset: dataset.into(),
             train_size: TRAINING_IMAGES.saturating_sub(validation),
             validation,
+            image: None,
             model: preset.model(),
             train: preset.train(),
         }
+    }
+
+    /// The same run sized for `data`: the model takes its images' shape (a dense model's
+    /// width follows the pixels), and a tenth of its training images validate (at least one
+    /// when there are two or more) while all the others train.
+    pub fn fit_to(mut self, data: &Dataset) -> Result<RunConfig> {
+        self.model = self.model.for_images(data.shape())?;
+        self.image = (data.shape() != ImageShape::MNIST).then_some(data.shape());
+        let n = data.train.len();
+        self.validation = if n < 2 {
+            0
+        } else {
+            ((n as f64 * VALIDATION_SHARE).round() as usize).clamp(1, n - 1)
+        };
+        self.train_size = n - self.validation;
+        Ok(self)
+    }
+
+    /// The shape of the images the run trains on.
+    pub fn image_shape(&self) -> ImageShape {
+        self.image.unwrap_or(ImageShape::MNIST)
     }
 
     /// Checks every field (before any data is read), and that training fits in memory.
@@ -61,6 +95,14 @@ impl RunConfig {
         self.model.check_memory(self.train.batch_size)?;
         if self.name.is_empty() {
             return Err(Error::invalid("name", "must not be empty"));
+        }
+        if let DataSpec::Files(files) = &self.dataset {
+            // One's own images: their count and shape are checked once they are read.
+            files.validate()?;
+            if self.train_size == 0 {
+                return Err(Error::invalid("train_size", "must be ≥ 1"));
+            }
+            return Ok(());
         }
         if self.validation >= TRAINING_IMAGES {
             return Err(Error::invalid(
@@ -285,9 +327,20 @@ pub fn train(
     crate::error::create_dir(&dir)?;
     let _lock = FolderLock::acquire(&dir)?;
     check_folder(&config, &dir, &options)?;
-    let dataset = data.get(config.dataset)?;
+    let dataset = data.get(config.dataset.clone())?;
     let all = dataset.train.len();
     config.check_fits(all)?;
+    config.model.check_images(dataset.shape())?;
+    if config.image_shape() != dataset.shape() {
+        return Err(Error::invalid(
+            "image",
+            format!(
+                "the run is set for {} images and the data holds {}",
+                config.image_shape(),
+                dataset.shape()
+            ),
+        ));
+    }
     let (train, val) = dataset
         .train
         .random_split(all - config.validation, config.train.seed)?;
@@ -308,11 +361,14 @@ pub fn train(
         parameters: model.parameter_count(),
         train_images: train.len(),
         val_images: val.len(),
-        dataset: config.dataset,
+        dataset: config.dataset.to_string(),
         epochs: config.train.epochs,
         batch_size: config.train.batch_size,
     });
-    let mut trainer = Trainer::new(config.train.clone())?.checkpoint_to(checkpoint_dir(&dir));
+    let image = config.image_shape();
+    let mut trainer = Trainer::new(config.train.clone())?
+        .checkpoint_to(checkpoint_dir(&dir))
+        .images_of(image.channels, image.height, image.width);
     if let Some(stop) = options.stop {
         trainer = trainer.stop_when(stop);
     }
@@ -342,7 +398,7 @@ mod tests {
     use super::*;
 
     fn preset_config() -> RunConfig {
-        RunConfig::from_preset(&ae_models::presets::S2_2, DatasetId::Mnist, 5000)
+        RunConfig::from_preset(&ae_models::presets::S2_2, ae_data::DatasetId::Mnist, 5000)
     }
 
     #[test]

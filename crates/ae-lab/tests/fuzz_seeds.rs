@@ -51,7 +51,7 @@ fn idx_seeds() {
         };
         if let Ok(set) = ae_data::ImageSet::from_idx(i, Path::new("images"), l, Path::new("labels"))
         {
-            assert!(set.labels().iter().all(|&l| l <= 9));
+            assert!(set.labels().unwrap().iter().all(|&l| l <= 9));
             pairs += 1;
         }
     }

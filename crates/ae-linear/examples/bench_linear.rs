@@ -32,7 +32,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let x = data.train.to_f32();
     let labels: Vec<usize> = data
         .train
-        .labels()
+        .require_labels("the clustering accuracy")?
         .iter()
         .map(|&l| usize::from(l))
         .collect();

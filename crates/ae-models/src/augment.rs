@@ -40,9 +40,19 @@ impl Augment {
     /// An augmented copy of the batch `x` (batch first: `[B, C, H, W]`, or `[B, H·W]` rows of
     /// square images), drawing from libtorch's generator on `x`'s device.
     pub fn apply(&self, x: &Tensor) -> Result<Tensor> {
+        self.apply_as(x, None)
+    }
+
+    /// [`Augment::apply`] on rows that hold images of `image` = (channels, height, width), in
+    /// channel-planar order; `None` reads rows as square grey images.
+    pub fn apply_as(&self, x: &Tensor, image: Option<[i64; 3]>) -> Result<Tensor> {
         let _guard = tch::no_grad_guard();
+        let dims = match (image, x.size().as_slice()) {
+            (Some([c, h, w]), &[b, d]) if c * h * w == d => [b, c, h, w],
+            _ => image_dims(x)?,
+        };
         match *self {
-            Augment::Shift { pixels } => shift(x, i64::from(pixels)),
+            Augment::Shift { pixels } => shift(x, dims, i64::from(pixels)),
         }
     }
 }
@@ -71,8 +81,7 @@ fn image_dims(x: &Tensor) -> Result<[i64; 4]> {
 
 /// Random integer translations by up to `p` pixels: pad by `p` with zeros, then crop each
 /// image's window at its own offset (two gathers, rows then columns).
-fn shift(x: &Tensor, p: i64) -> Result<Tensor> {
-    let [b, c, h, w] = image_dims(x)?;
+fn shift(x: &Tensor, [b, c, h, w]: [i64; 4], p: i64) -> Result<Tensor> {
     if p >= h.min(w) {
         return Err(Error::invalid(
             "augment",
@@ -197,6 +206,31 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("leaves nothing"), "{e}");
+    }
+
+    #[test]
+    fn colour_rows_move_all_three_planes_together() {
+        tch::manual_seed(5);
+        // 16 colour images of 4 × 6, planes filled with 1, 2, 3: after a shift, every plane of
+        // an image keeps the same pixels (plane values times the same mask).
+        let planes = Tensor::from_slice(&[1f32, 2.0, 3.0]).view([1, 3, 1]);
+        let x =
+            (Tensor::ones([16, 3, 24], (Kind::Float, tch::Device::Cpu)) * planes).view([16, 72]);
+        let y = Augment::Shift { pixels: 1 }
+            .apply_as(&x, Some([3, 4, 6]))
+            .unwrap();
+        assert_eq!(y.size(), vec![16, 72]);
+        let y = y.view([16, 3, 24]);
+        let mask = y.select(1, 0);
+        for c in 0..3i64 {
+            let diff = (y.select(1, c) - &mask * (c + 1) as f64).abs().max();
+            assert_eq!(diff.double_value(&[]), 0.0, "plane {c} moved differently");
+        }
+        // Each image lost at most one row and one column of its 4 × 6 pixels.
+        let kept: Vec<f64> = Vec::try_from(mask.sum_dim_intlist(1, false, Kind::Double)).unwrap();
+        assert!(kept.iter().all(|&k| (15.0..=24.0).contains(&k)), "{kept:?}");
+        // Without the shape, 72 values are no square image.
+        assert!(Augment::Shift { pixels: 1 }.apply(&x).is_err());
     }
 
     #[test]

@@ -320,6 +320,57 @@ impl ModelConfig {
         Ok(())
     }
 
+    /// The same model for images of `shape`: a dense model's (or dense VAE's) input and last
+    /// decoder layer become `shape.values()` wide, so it takes any size, grey or colour; the
+    /// convolutional and recurrent models, built for MNIST, take 28 × 28 grey images only, and
+    /// any other shape is an error naming the shape they accept.
+    pub fn for_images(mut self, shape: ae_data::ImageShape) -> Result<ModelConfig> {
+        let values = shape.values();
+        match &mut self {
+            ModelConfig::Dense(d) => {
+                d.input = values;
+                if let Some(last) = d.decoder.last_mut() {
+                    last.size = values;
+                }
+            }
+            ModelConfig::DenseVae { input, .. } => *input = values,
+            _ => self.check_images(shape)?,
+        }
+        Ok(self)
+    }
+
+    /// Checks that the model takes images of `shape` (see [`ModelConfig::for_images`]).
+    pub fn check_images(&self, shape: ae_data::ImageShape) -> Result<()> {
+        match self {
+            ModelConfig::Dense(_) | ModelConfig::DenseVae { .. } => {
+                let [features] = self.input_shape()[..] else {
+                    unreachable!("dense models take rows")
+                };
+                if features as usize != shape.values() {
+                    return Err(Error::invalid(
+                        "model",
+                        format!(
+                            "takes {features} values per image, and {shape} images have {}",
+                            shape.values()
+                        ),
+                    ));
+                }
+            }
+            _ if shape == ae_data::ImageShape::MNIST => {}
+            _ => {
+                return Err(Error::invalid(
+                    "model",
+                    format!(
+                        "this convolutional or recurrent model takes 28 × 28 grey images, not \
+                         {shape}: convert the images (size 28, channels 1) or choose a dense \
+                         model (s2.2, s2.3, b1.1, b1.3a)"
+                    ),
+                ))
+            }
+        }
+        Ok(())
+    }
+
     /// The shape of one input example: `[features]` for dense models, `[1, 28, 28]` otherwise.
     pub fn input_shape(&self) -> Vec<i64> {
         match self {

@@ -51,6 +51,8 @@ pub struct Trainer<'a> {
     config: TrainConfig,
     checkpoint_dir: Option<PathBuf>,
     stop: Option<&'a AtomicBool>,
+    /// (channels, height, width) of the images a dense model's rows hold, for augmentation.
+    image: Option<[i64; 3]>,
 }
 
 impl<'a> Trainer<'a> {
@@ -60,6 +62,7 @@ impl<'a> Trainer<'a> {
         Ok(Trainer {
             config,
             checkpoint_dir: None,
+            image: None,
             stop: None,
         })
     }
@@ -67,6 +70,13 @@ impl<'a> Trainer<'a> {
     /// Writes a checkpoint into `dir` after every epoch and when stopped.
     pub fn checkpoint_to(mut self, dir: impl Into<PathBuf>) -> Self {
         self.checkpoint_dir = Some(dir.into());
+        self
+    }
+
+    /// Says what images rows of training data hold (channels, height, width), so augmentation
+    /// moves them as images; without it, rows are read as square grey images.
+    pub fn images_of(mut self, channels: usize, height: usize, width: usize) -> Self {
+        self.image = Some([channels as i64, height as i64, width as i64]);
         self
     }
 
@@ -187,7 +197,7 @@ impl<'a> Trainer<'a> {
                 let idx = order.narrow(0, start as i64, len as i64);
                 tch::manual_seed(mix(c.seed, epoch as u64, b as u64) as i64);
                 let target = match &c.augment {
-                    Some(augment) => augment.apply(&train.index_select(0, &idx))?,
+                    Some(augment) => augment.apply_as(&train.index_select(0, &idx), self.image)?,
                     None => train.index_select(0, &idx),
                 };
                 let input = match &c.noise {

@@ -1,38 +1,35 @@
-//! `ae data`: load a data set and print a one-line JSON summary.
+//! `ae data`: load a data set (the registry's or one's own) and print a one-line JSON summary.
 
 use std::io::Write;
 use std::path::Path;
 
-use ae_data::{Dataset, DatasetId};
-use anyhow::{Context, Result};
+use anyhow::Result;
+
+use crate::data_flags::DataFlags;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// mnist, fashion-mnist or kmnist.
-    #[arg(long, default_value = "mnist")]
-    dataset: String,
+    #[command(flatten)]
+    data: DataFlags,
 }
 
-/// The printed line; field order is the documented output order.
+/// The printed line: the data set's summary with the first training labels.
 #[derive(serde::Serialize)]
 struct Summary {
-    dataset: &'static str,
-    train: usize,
-    test: usize,
-    first_train_labels: Vec<u8>,
-    verified: bool,
+    #[serde(flatten)]
+    summary: ae_data::DataSummary,
+    first_train_labels: Option<Vec<u8>>,
 }
 
 pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
-    let id: DatasetId = args.dataset.parse().context("--dataset")?;
-    let data = Dataset::load(id, data_dir)?;
-    let first: Vec<u8> = data.train.labels().iter().take(8).copied().collect();
+    let data = args.data.load("mnist", data_dir)?;
+    let first = data
+        .train
+        .labels()
+        .map(|l| l.iter().take(8).copied().collect());
     let summary = Summary {
-        dataset: id.name(),
-        train: data.train.len(),
-        test: data.test.len(),
+        summary: data.summary(),
         first_train_labels: first,
-        verified: data.verified,
     };
     writeln!(std::io::stdout(), "{}", serde_json::to_string(&summary)?)?;
     Ok(())

@@ -5,17 +5,17 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use ae_data::{Dataset, DatasetId};
 use ae_eval::clustering::{ari, cluster_accuracy, nmi};
 use ae_eval::figures::confusion_png;
 use ae_linear::{KMeans, Pca};
 use anyhow::{bail, Context, Result};
 
+use crate::data_flags::DataFlags;
+
 #[derive(clap::Args)]
 pub struct Args {
-    /// mnist or fashion-mnist.
-    #[arg(long, default_value = "mnist")]
-    dataset: String,
+    #[command(flatten)]
+    data: DataFlags,
     /// Number of clusters.
     #[arg(long, default_value_t = 10)]
     k: usize,
@@ -37,7 +37,6 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
-    let id: DatasetId = args.dataset.parse().context("--dataset")?;
     let pca_components = match args.on.as_str() {
         "pixels" => None,
         other => match other.strip_prefix("pca:").map(str::parse::<usize>) {
@@ -46,8 +45,9 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
         },
     };
     let params = KMeans::params(args.k).n_init(args.n_init).seed(args.seed);
-    params.check(60_000).context("--k / --n-init")?;
-    let data = Dataset::load(id, data_dir)?;
+    let data = args.data.load("mnist", data_dir)?;
+    let id = data.name();
+    params.check(data.train.len()).context("--k / --n-init")?;
     let pixels = data.train.to_f32();
     let features = match pca_components {
         Some(n) => Pca::params(n)
@@ -64,34 +64,47 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
     let start = Instant::now();
     let fit = params.fit(&features.view())?;
     let fit_seconds = start.elapsed().as_secs_f64();
-    let labels: Vec<usize> = data.train.labels().iter().map(|&l| l as usize).collect();
     let clusters = fit.labels().to_vec();
-    let acc = cluster_accuracy(&clusters, &labels)?;
-    let metrics = serde_json::json!({
-        "dataset": id.name(),
+    let mut metrics = serde_json::json!({
+        "dataset": id,
+        "data": data.summary(),
         "on": args.on,
         "k": args.k,
         "n_init": args.n_init,
         "seed": args.seed,
-        "accuracy": acc.accuracy,
-        "nmi": nmi(&clusters, &labels)?,
-        "ari": ari(&clusters, &labels)?,
         "inertia": fit.inertia(),
         "iterations": fit.n_iter(),
         "fit_seconds": fit_seconds,
-        "mapping": acc.mapping,
     });
-    ae_eval::report::write_json(&out.join("confusion.json"), &acc.confusion)?;
-    confusion_png(
-        &out.join("confusion.png"),
-        &acc.confusion.counts,
-        &format!("k-means on {id} {}: accuracy {:.3}", args.on, acc.accuracy),
+    // Without labels there is nothing to score against: the clusters and inertia still are.
+    let scored = match data.train.labels() {
+        Some(labels) => {
+            let labels: Vec<usize> = labels.iter().map(|&l| usize::from(l)).collect();
+            let acc = cluster_accuracy(&clusters, &labels)?;
+            let (nmi, ari) = (nmi(&clusters, &labels)?, ari(&clusters, &labels)?);
+            metrics["accuracy"] = acc.accuracy.into();
+            metrics["nmi"] = nmi.into();
+            metrics["ari"] = ari.into();
+            metrics["mapping"] = serde_json::to_value(&acc.mapping)?;
+            ae_eval::report::write_json(&out.join("confusion.json"), &acc.confusion)?;
+            confusion_png(
+                &out.join("confusion.png"),
+                &acc.confusion.counts,
+                &format!("k-means on {id} {}: accuracy {:.3}", args.on, acc.accuracy),
+            )?;
+            format!("accuracy {:.4}, NMI {nmi:.4}, ARI {ari:.4}, ", acc.accuracy)
+        }
+        None => "no labels to score against, ".to_owned(),
+    };
+    ae_eval::report::write_json(
+        &out.join("assignments.json"),
+        &serde_json::json!({ "train_clusters": clusters }),
     )?;
     if !args.json {
         writeln!(
             std::io::stdout(),
-            "k-means (k={}) on {id} {}: accuracy {:.4}, NMI {:.4}, ARI {:.4}, inertia {:.1}, {} iterations, fit {fit_seconds:.2} s",
-            args.k, args.on, acc.accuracy, metrics["nmi"], metrics["ari"], fit.inertia(), fit.n_iter()
+            "k-means (k={}) on {id} {}: {scored}inertia {:.1}, {} iterations, fit {fit_seconds:.2} s",
+            args.k, args.on, fit.inertia(), fit.n_iter()
         )?;
     }
     super::finish(&out, &metrics, args.json)

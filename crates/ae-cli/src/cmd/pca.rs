@@ -3,16 +3,17 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use ae_data::{Dataset, DatasetId};
+use ae_data::DataSummary;
 use ae_lab::probes::PcaReconstruction;
 use ae_linear::{Pca, Solver};
 use anyhow::{Context, Result};
 
+use crate::data_flags::DataFlags;
+
 #[derive(clap::Args)]
 pub struct Args {
-    /// mnist or fashion-mnist.
-    #[arg(long, default_value = "mnist")]
-    dataset: String,
+    #[command(flatten)]
+    data: DataFlags,
     /// Number of components.
     #[arg(long, default_value_t = 32)]
     components: usize,
@@ -31,10 +32,10 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
-    let id: DatasetId = args.dataset.parse().context("--dataset")?;
     let solver: Solver = args.solver.parse().context("--solver")?;
     let params = Pca::params(args.components).solver(solver).seed(args.seed);
-    let data = Dataset::load(id, data_dir)?;
+    let data = args.data.load("mnist", data_dir)?;
+    let id = data.name();
     let train = data.train.to_f32();
     let test = data.test.to_f32();
     params
@@ -47,7 +48,7 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
         })?;
     let out = super::out_dir(&args.out, &format!("pca-{id}-{}-{solver}", args.components))?;
 
-    let r = ae_lab::probes::pca_reconstruction(&params, &train, &test, &out, 3)?;
+    let r = ae_lab::probes::pca_reconstruction(&params, &train, &test, data.shape(), &out, 3)?;
     if !args.json {
         writeln!(
             std::io::stdout(),
@@ -61,6 +62,7 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
     }
     let metrics = PcaMetrics {
         dataset: id,
+        data: data.summary(),
         solver: solver.to_string(),
         pca: r,
     };
@@ -70,7 +72,8 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
 /// `metrics.json` of `ae pca`.
 #[derive(serde::Serialize)]
 struct PcaMetrics {
-    dataset: DatasetId,
+    dataset: String,
+    data: DataSummary,
     solver: String,
     #[serde(flatten)]
     pca: PcaReconstruction,

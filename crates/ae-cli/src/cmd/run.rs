@@ -37,7 +37,7 @@ impl RunFlags {
         &self,
         config: RunConfig,
         dir: PathBuf,
-        data_dir: &Path,
+        data: &DataCache,
     ) -> Result<(Trained, RunMetrics)> {
         let device = self.device.select()?;
         install_ctrl_c();
@@ -45,7 +45,7 @@ impl RunFlags {
         let trained = ae_lab::train(
             config,
             dir,
-            &DataCache::new(data_dir),
+            data,
             device,
             TrainOptions {
                 resume: self.resume,
@@ -63,6 +63,13 @@ impl RunFlags {
         })?;
         let metrics = ae_lab::evaluate(&trained)?;
         Ok((trained, metrics))
+    }
+}
+
+impl RunFlags {
+    /// The data cache of a command: the data folder, with a bar while image folders decode.
+    pub fn data_cache(&self, data_dir: &Path) -> DataCache {
+        DataCache::new(data_dir).with_progress(crate::data_flags::DecodeBar::default())
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use ae_data::{Dataset, DatasetId};
+use ae_data::{DataSpec, Dataset};
 use ae_eval::figures::{check_png_path, ImageGrid, Normalise};
 use ae_eval::reconstruction::{mse, psnr};
 use ae_lab::RunConfig;
@@ -81,11 +81,15 @@ fn images(
     data_dir: &Path,
     split: &str,
 ) -> Result<ae_data::ImageSet> {
-    let id: DatasetId = match dataset {
-        Some(d) => d.parse().context("--dataset")?,
-        None => config.dataset,
+    let spec = match dataset {
+        Some(d) => DataSpec::parse(d).context("--dataset")?,
+        None => config.dataset.clone(),
     };
-    let data = Dataset::load(id, data_dir)?;
+    let data = Dataset::open(&spec, data_dir, &crate::data_flags::DecodeBar::default())?;
+    config
+        .model
+        .check_images(data.shape())
+        .with_context(|| format!("--dataset {spec}"))?;
     match split {
         "train" => Ok(data.train),
         "test" => Ok(data.test),
@@ -149,7 +153,7 @@ pub fn reconstruct(args: &ReconstructArgs, data_dir: &Path) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| args.run.join("reconstruct.png"));
-    ImageGrid::new(grid.view(), 28, 28, args.n)?
+    ImageGrid::of_shape(grid.view(), set.shape(), args.n)?
         .normalise(Normalise::Fixed)
         .row_titles(titles)
         .scale(2)
@@ -188,11 +192,11 @@ pub fn generate(args: &GenerateArgs) -> Result<()> {
             if args.n == 0 {
                 bail!("--n: must be at least 1");
             }
-            ensure_decodable(args.n, code_len)?;
+            ensure_decodable(args.n, code_len, config.image_shape().values())?;
             ae_lab::probes::random_latents(&config.model, args.n, code_len as usize, args.seed)
         }
     };
-    ensure_decodable(latents.nrows(), code_len)?;
+    ensure_decodable(latents.nrows(), code_len, config.image_shape().values())?;
     let mut shape = vec![latents.nrows() as i64];
     shape.extend(&code_shape);
     let flat: Vec<f32> = latents.iter().copied().collect();
@@ -208,7 +212,7 @@ pub fn generate(args: &GenerateArgs) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| args.run.join("generate.png"));
-    ImageGrid::new(images.slice(s![.., ..]), 28, 28, cols.max(1))?
+    ImageGrid::of_shape(images.slice(s![.., ..]), config.image_shape(), cols.max(1))?
         .normalise(Normalise::Fixed)
         .scale(3)
         .save(&path)?;
@@ -218,8 +222,9 @@ pub fn generate(args: &GenerateArgs) -> Result<()> {
 
 /// Refuses to decode more images than memory holds: the latents, the decoded images and the
 /// grid's pixels (scaled 3×, RGB).
-fn ensure_decodable(n: usize, code_len: i64) -> Result<()> {
-    let per_image = (code_len.max(0) as u128 + 784) * 4 + 784 * 9 * 3;
+fn ensure_decodable(n: usize, code_len: i64, values: usize) -> Result<()> {
+    let values = values as u128;
+    let per_image = (code_len.max(0) as u128 + values) * 4 + values * 9 * 3;
     ae_data::resources::ensure_memory(
         "n",
         &format!("decoding {n} images"),

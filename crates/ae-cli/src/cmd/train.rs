@@ -2,13 +2,14 @@
 
 use std::path::{Path, PathBuf};
 
-use ae_data::{DatasetId, Noise};
+use ae_data::{DataSpec, DatasetId, Noise};
 use ae_lab::run::TRAINING_IMAGES;
 use ae_lab::RunConfig;
 use ae_models::{Loss, Preset};
 use anyhow::{bail, Context, Result};
 
 use super::run;
+use crate::data_flags::DataFlags;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -21,9 +22,8 @@ pub struct Args {
     /// List the presets and exit.
     #[arg(long)]
     list: bool,
-    /// mnist or fashion-mnist.
-    #[arg(long)]
-    dataset: Option<String>,
+    #[command(flatten)]
+    data: DataFlags,
     /// Epochs (default: the seed's).
     #[arg(long)]
     epochs: Option<usize>,
@@ -72,7 +72,8 @@ pub struct Args {
     /// Seed of initialisation, split, shuffles and noise.
     #[arg(long)]
     seed: Option<u64>,
-    /// Validation images split off the 60,000 training images.
+    /// Validation images split off the training images (default: 5,000 of MNIST's 60,000; a
+    /// tenth of one's own).
     #[arg(long)]
     val: Option<usize>,
     /// Train on only this many images (quick runs).
@@ -93,8 +94,9 @@ pub fn parse_noise(s: &str) -> Result<Option<Noise>> {
     Ok(Some(s.parse().context("--noise")?))
 }
 
-/// The run's configuration: the preset or file, then every flag given on top.
-fn resolve(args: &Args) -> Result<RunConfig> {
+/// The run's configuration: the preset or file, then every flag given on top. One's own images
+/// are read here (once: the training reuses them) to size the model and the split.
+fn resolve(args: &Args, data: &ae_lab::DataCache) -> Result<RunConfig> {
     let mut config = match (&args.model, &args.config) {
         (Some(id), _) => {
             let preset = Preset::get(id)?;
@@ -112,10 +114,19 @@ fn resolve(args: &Args) -> Result<RunConfig> {
         }
         (None, None) => bail!("give --model ID or --config FILE"),
     };
-    let t = &mut config.train;
-    if let Some(v) = &args.dataset {
-        config.dataset = v.parse().context("--dataset")?;
+    config.dataset = match &args.data.dataset {
+        Some(_) => args.data.spec("mnist")?,
+        None => args.data.apply(config.dataset.clone())?,
+    };
+    if let DataSpec::Files(_) = &config.dataset {
+        let loaded = data.get(config.dataset.clone())?;
+        crate::data_flags::report_skipped(&loaded);
+        config = config
+            .fit_to(&loaded)
+            .with_context(|| format!("--model on {}", loaded.shape()))?;
     }
+    let own_data = matches!(config.dataset, DataSpec::Files(_));
+    let t = &mut config.train;
     if let Some(v) = args.epochs {
         t.epochs = v;
     }
@@ -173,8 +184,11 @@ fn resolve(args: &Args) -> Result<RunConfig> {
     // A preset trains on every image not validated on; a config file keeps its own count.
     if let Some(v) = args.train_size {
         config.train_size = v;
-    } else if args.model.is_some() {
+    } else if args.model.is_some() && !own_data {
         config.train_size = TRAINING_IMAGES.saturating_sub(config.validation);
+    } else if own_data && args.val.is_some() {
+        let all = data.get(config.dataset.clone())?.train.len();
+        config.train_size = all.saturating_sub(config.validation);
     }
     Ok(config)
 }
@@ -186,11 +200,12 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
         }
         return Ok(());
     }
-    let config = resolve(args)?;
+    let data = args.run.data_cache(data_dir);
+    let config = resolve(args, &data)?;
     let dir = args.out.clone().unwrap_or_else(|| {
         PathBuf::from("runs").join(format!("{}-{}", config.name, config.dataset))
     });
-    let (trained, m) = args.run.train(config, dir, data_dir)?;
+    let (trained, m) = args.run.train(config, dir, &data)?;
     let kept = match (m.stopped_early, m.best_epoch) {
         (Some(stop), Some(best)) => {
             format!(" (stopped early after epoch {stop}; weights of epoch {best} kept)")

@@ -26,9 +26,9 @@ pub(super) fn all_images(
     let test = d.test.first(n - from_train);
     let pixels = concatenate(Axis(0), &[train.to_f32().view(), test.to_f32().view()])?;
     let labels = train
-        .labels()
+        .require_labels("scoring a clustering")?
         .iter()
-        .chain(test.labels().iter())
+        .chain(test.require_labels("scoring a clustering")?.iter())
         .map(|&l| usize::from(l))
         .collect();
     Ok((pixels, labels))

@@ -104,7 +104,7 @@ pub fn trained(
         parameters: model.parameter_count(),
         train_images: x.nrows(),
         val_images: 0,
-        dataset,
+        dataset: dataset.to_string(),
         epochs: config.train.epochs,
         batch_size: config.train.batch_size,
     });

@@ -368,7 +368,7 @@ pub fn b1_3(ex: &mut Experiment<'_>) -> Result<()> {
         .into_iter()
         .map(|r| (f64::from(r[0]), f64::from(r[1])))
         .collect();
-    let (labels, names) = labels_and_names(&data.test, n);
+    let (labels, names) = labels_and_names(&data.test, n, &data)?;
     let path = dir.join("latent-scatter.png");
     scatter_plot(
         &path,

@@ -34,14 +34,25 @@ pub fn codes(model: &Model, x: &Array2<f32>, shape: &[i64]) -> Result<Array2<f32
     Ok(to_array(&f.code)?)
 }
 
-/// The labels of the first `n` images of `set` as class indices, and the class names ("0" … "9")
-/// a scatter plot's legend shows.
-pub fn labels_and_names(set: &ImageSet, n: usize) -> (Vec<usize>, Vec<String>) {
-    let labels = set
-        .labels()
+/// The labels of the first `n` images of `set` (a part of `data`) as class indices, and the
+/// class names a scatter plot's legend shows (the data set's own: digits, clothes, folders).
+pub fn labels_and_names(
+    set: &ImageSet,
+    n: usize,
+    data: &ae_data::Dataset,
+) -> Result<(Vec<usize>, Vec<String>)> {
+    let labels: Vec<usize> = set
+        .require_labels("a scatter plot coloured by class")?
         .iter()
         .take(n)
         .map(|&l| usize::from(l))
         .collect();
-    (labels, (0..10).map(|c| c.to_string()).collect())
+    let names = match &data.classes {
+        Some(names) => names.clone(),
+        None => {
+            let count = labels.iter().max().map_or(0, |&m| m + 1);
+            (0..count).map(|c| c.to_string()).collect()
+        }
+    };
+    Ok((labels, names))
 }

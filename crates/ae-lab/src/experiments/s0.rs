@@ -29,7 +29,14 @@ pub fn s0_1(ex: &mut Experiment<'_>) -> Result<()> {
 pub fn s0_2(ex: &mut Experiment<'_>) -> Result<()> {
     let dir = ex.dir.clone();
     let (_, train, test) = load(ex)?;
-    let pca = probes::pca_reconstruction(&Pca::params(32), &train, &test, &dir, 2)?;
+    let pca = probes::pca_reconstruction(
+        &Pca::params(32),
+        &train,
+        &test,
+        ae_data::ImageShape::MNIST,
+        &dir,
+        2,
+    )?;
     let (sse, sse_c, evr) = (
         pca.test_sse,
         pca.test_sse_clipped,

@@ -149,7 +149,7 @@ pub fn s1_2(ex: &mut Experiment<'_>) -> Result<()> {
         .save(&p)?;
     ex.figure(&p, "The first two right singular vectors as images.");
     let z = svd.transform(&x.view())?.mapv(f64::from);
-    let (labels, names) = labels_and_names(&data.train, n);
+    let (labels, names) = labels_and_names(&data.train, n, &data)?;
     let p = dir.join("projection.png");
     scatter_plot(
         &p,
@@ -543,7 +543,7 @@ pub fn s1_7(ex: &mut Experiment<'_>) -> Result<()> {
     let embedding = tsne(z)?;
     ex.metric("tsne_seconds", start.elapsed().as_secs_f64())?;
     ex.metric("tsne_points", n)?;
-    let (labels, names) = labels_and_names(&r.t.val, n);
+    let (labels, names) = labels_and_names(&r.t.val, n, &r.t.data)?;
     let pts: Vec<(f64, f64)> = embedding.rows().into_iter().map(|p| (p[0], p[1])).collect();
     let path = dir.join("tsne.png");
     scatter_plot(
@@ -714,8 +714,10 @@ pub fn s1_12(ex: &mut Experiment<'_>) -> Result<()> {
         codes(&r.t.model, &a, &[784])?,
         codes(&r.t.model, &b, &[784])?,
     );
-    let ya: Vec<u8> = labelled.labels().to_vec();
-    let yb: Vec<u8> = test.labels().to_vec();
+    let ya: Vec<u8> = labelled
+        .require_labels("nearest-neighbour accuracy")?
+        .to_vec();
+    let yb: Vec<u8> = test.require_labels("nearest-neighbour accuracy")?.to_vec();
     let nn = |train: &Array2<f32>, test: &Array2<f32>| -> f64 {
         let hits = test
             .rows()

@@ -47,7 +47,7 @@ pub fn s3_2(ex: &mut Experiment<'_>) -> Result<()> {
     let dir = ex.dir.clone();
     let r = s3_run(ex)?;
     let path = dir.join("generated.png");
-    probes::generate_grid(&r.t.model, 4, 0, &path)?;
+    probes::generate_grid(&r.t.model, 4, ae_data::ImageShape::MNIST, 0, &path)?;
     ex.figure(&path, "Digits decoded from 9 uniform random latents.");
     ex.config(
         "generation",
