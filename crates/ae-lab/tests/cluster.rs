@@ -63,7 +63,11 @@ fn run(
 fn every_linear_and_umap_method_finds_the_prototypes() {
     let dir = tempfile::tempdir().unwrap();
     for method in [Method::Kmeans, Method::PcaKmeans, Method::UmapGmm] {
-        let acc = run(method, dir.path(), None).unwrap().accuracy;
+        let acc = run(method, dir.path(), None)
+            .unwrap()
+            .scored()
+            .unwrap()
+            .accuracy;
         assert_eq!(acc, 1.0, "{method}");
         let out = dir.path().join(method.name());
         for file in [
@@ -88,7 +92,7 @@ fn every_linear_and_umap_method_finds_the_prototypes() {
 fn n2d_and_ours_find_them_reuse_the_network_and_repeat_themselves() {
     let dir = tempfile::tempdir().unwrap();
     let first = run(Method::N2d, dir.path(), Some(10)).unwrap();
-    assert_eq!(first.accuracy, 1.0);
+    assert_eq!(first.scored().unwrap().accuracy, 1.0);
     let assignments = || std::fs::read(dir.path().join("n2d/assignments.csv")).unwrap();
     let first_assignments = assignments();
     let models = dir.path().join("models");
@@ -101,7 +105,7 @@ fn n2d_and_ours_find_them_reuse_the_network_and_repeat_themselves() {
     // The second run loads that network (no retraining) and repeats every step; the network's
     // training time is the first run's, and counts in the cost from scratch.
     let again = run(Method::N2d, dir.path(), Some(10)).unwrap();
-    assert_eq!(again.accuracy, 1.0);
+    assert_eq!(again.scored().unwrap().accuracy, 1.0);
     assert_eq!(first_assignments, assignments());
     assert_eq!(again.network_seconds, first.network_seconds);
     let train_now = |m: &ClusterMetrics| {
@@ -116,7 +120,7 @@ fn n2d_and_ours_find_them_reuse_the_network_and_repeat_themselves() {
     // self-labelling CNN keeps the perfect assignment it starts from.
     run(Method::AeKmeans, dir.path(), Some(10)).unwrap();
     let sl = run(Method::N2dSl, dir.path(), Some(10)).unwrap();
-    assert_eq!(sl.accuracy, 1.0);
+    assert_eq!(sl.scored().unwrap().accuracy, 1.0);
     assert_eq!(std::fs::read_dir(&models).unwrap().count(), 1);
 }
 

@@ -4,18 +4,17 @@
 
 use std::path::{Path, PathBuf};
 
-use ae_data::DatasetId;
 use ae_lab::cluster::{self, ClusterConfig, ClusterPlace, Method};
 use ae_lab::DataCache;
 use anyhow::{Context, Result};
 
 use super::run::{self, Bar, DeviceFlags};
+use crate::data_flags::{DataFlags, DecodeBar};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// mnist or fashion-mnist.
-    #[arg(long, default_value = "mnist")]
-    dataset: String,
+    #[command(flatten)]
+    data: DataFlags,
     /// kmeans, pca-kmeans, s3.3-kmeans, ae-kmeans, umap-gmm, n2d (AE → UMAP → mixture: ours) or
     /// n2d-sl (n2d, then self-labelling by a CNN).
     #[arg(long, default_value = "n2d")]
@@ -47,7 +46,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
-    let dataset: DatasetId = args.dataset.parse().context("--dataset")?;
+    let dataset = args.data.spec("mnist")?;
     let method: Method = args.method.parse().context("--method")?;
     let config = ClusterConfig {
         k: args.k,
@@ -55,7 +54,7 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
         images: args.images,
         epochs: args.epochs,
         umap_epochs: args.umap_epochs,
-        ..ClusterConfig::new(dataset, method)
+        ..ClusterConfig::new(dataset.clone(), method)
     };
     let (default_out, models) = cluster::default_folders(Path::new("runs"), &config);
     let out = args.out.clone().unwrap_or(default_out);
@@ -71,7 +70,7 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
         &ClusterPlace {
             out: &out,
             models: &models,
-            data: &DataCache::new(data_dir),
+            data: &DataCache::new(data_dir).with_progress(DecodeBar::default()),
             device,
             progress: &bar,
             stop: Some(&run::STOP),
@@ -99,12 +98,19 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
         }
         _ => String::new(),
     };
+    let score = match &metrics.score {
+        Some(s) => format!(
+            "accuracy {:.4}, NMI {:.4}, ARI {:.4}",
+            s.accuracy, s.nmi, s.ari
+        ),
+        None => format!(
+            "cluster sizes {:?} (no labels to score against)",
+            metrics.sizes
+        ),
+    };
     let summary = format!(
-        "{method} on {} images of {dataset}: accuracy {:.4}, NMI {:.4}, ARI {:.4}, {:.0} s ({}){kept}",
+        "{method} on {} images of {dataset}: {score}, {:.0} s ({}){kept}",
         metrics.images,
-        metrics.accuracy,
-        metrics.nmi,
-        metrics.ari,
         metrics.seconds,
         stages.join(", ")
     );

@@ -3,8 +3,8 @@
 use ae_models::{presets, Model, Preset};
 use ndarray::{concatenate, Array2, Axis};
 
-use super::model_cache::{trained, TrainPlace};
-use super::{ClusterConfig, ClusterPlace, Method, Stopwatch};
+use super::model_cache::{trained, TrainData, TrainPlace};
+use super::{ClusterConfig, ClusterImages, ClusterPlace, Method, Stopwatch};
 use crate::data::DataCache;
 use crate::experiments::common::codes;
 use crate::Result;
@@ -13,25 +13,24 @@ use crate::Result;
 pub const PCA_COMPONENTS: usize = 50;
 
 /// The train then test images as rows of pixels in [0, 1], and their labels (used only to
-/// score), cut to the configured number.
-pub(super) fn all_images(
-    config: &ClusterConfig,
-    data: &DataCache,
-) -> Result<(Array2<f32>, Vec<usize>)> {
-    let d = data.get(config.dataset)?;
+/// score; none for images without labels), cut to the configured number.
+pub(super) fn all_images(config: &ClusterConfig, data: &DataCache) -> Result<ClusterImages> {
+    let d = data.get(config.dataset.clone())?;
     config.validate(d.train.len() + d.test.len())?;
     let n = config.images.unwrap_or(d.train.len() + d.test.len());
     let from_train = n.min(d.train.len());
     let train = d.train.first(from_train);
     let test = d.test.first(n - from_train);
     let pixels = concatenate(Axis(0), &[train.to_f32().view(), test.to_f32().view()])?;
-    let labels = train
-        .require_labels("scoring a clustering")?
-        .iter()
-        .chain(test.require_labels("scoring a clustering")?.iter())
-        .map(|&l| usize::from(l))
-        .collect();
-    Ok((pixels, labels))
+    let labels = match (train.labels(), test.labels()) {
+        (Some(a), Some(b)) => Some(a.iter().chain(b).map(|&l| usize::from(l)).collect()),
+        _ => None,
+    };
+    Ok(ClusterImages {
+        pixels,
+        labels,
+        shape: d.shape(),
+    })
 }
 
 /// The rows the method clusters (or embeds with UMAP first), and the seconds the training of
@@ -39,9 +38,16 @@ pub(super) fn all_images(
 pub(super) fn features(
     config: &ClusterConfig,
     pixels: &Array2<f32>,
+    shape: ae_data::ImageShape,
+    pixels_sha256: &str,
     place: &ClusterPlace<'_>,
     watch: &mut Stopwatch<'_>,
 ) -> Result<(Array2<f32>, Option<f64>)> {
+    let images = Pixels {
+        rows: pixels,
+        shape,
+        sha256: pixels_sha256,
+    };
     match config.method {
         Method::Kmeans | Method::UmapGmm => Ok((pixels.clone(), None)),
         Method::PcaKmeans => Ok((
@@ -51,21 +57,29 @@ pub(super) fn features(
             })?,
             None,
         )),
-        Method::SeedCodesKmeans => network_codes(&presets::S3_1, config, pixels, place, watch),
+        Method::SeedCodesKmeans => network_codes(&presets::S3_1, config, &images, place, watch),
         Method::AeKmeans | Method::N2d | Method::N2dSl => {
-            network_codes(&presets::B2_1, config, pixels, place, watch)
+            network_codes(&presets::B2_1, config, &images, place, watch)
         }
     }
+}
+
+/// The clustered images as a network trains on them.
+struct Pixels<'a> {
+    rows: &'a Array2<f32>,
+    shape: ae_data::ImageShape,
+    sha256: &'a str,
 }
 
 /// The codes of `preset` trained on `pixels` (or loaded from the models folder).
 fn network_codes(
     preset: &Preset,
     config: &ClusterConfig,
-    pixels: &Array2<f32>,
+    images: &Pixels<'_>,
     place: &ClusterPlace<'_>,
     watch: &mut Stopwatch<'_>,
 ) -> Result<(Array2<f32>, Option<f64>)> {
+    let pixels = images.rows;
     let mut train = preset.train();
     train.seed = config.seed;
     if let Some(e) = config.epochs {
@@ -83,8 +97,12 @@ fn network_codes(
         trained(
             preset,
             train,
-            config.dataset,
-            pixels,
+            &TrainData {
+                dataset: config.dataset.to_string(),
+                pixels,
+                shape: images.shape,
+                sha256: images.sha256,
+            },
             &TrainPlace {
                 dir: &dir,
                 device: place.device,

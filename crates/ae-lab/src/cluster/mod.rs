@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use ae_data::DatasetId;
+use ae_data::{DataSpec, ImageShape};
 use ae_eval::clustering::{ari, cluster_accuracy, nmi};
 use ae_linear::{nearest_neighbours, GaussianMixture, KMeans, Umap, UmapInit};
 use ndarray::{Array1, Array2};
@@ -42,8 +42,8 @@ pub const SELF_LABEL_EPOCHS: usize = 8;
 /// What to cluster and how.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ClusterConfig {
-    /// Data set (train and test images together).
-    pub dataset: DatasetId,
+    /// Data set (train and test images together): a registry name or one's own files.
+    pub dataset: DataSpec,
     /// Method.
     pub method: Method,
     /// Clusters.
@@ -60,9 +60,9 @@ pub struct ClusterConfig {
 
 impl ClusterConfig {
     /// `method` on `dataset` with 10 clusters, seed 0, every image, preset settings.
-    pub fn new(dataset: DatasetId, method: Method) -> Self {
+    pub fn new(dataset: impl Into<DataSpec>, method: Method) -> Self {
         ClusterConfig {
-            dataset,
+            dataset: dataset.into(),
             method,
             k: 10,
             seed: 0,
@@ -122,13 +122,9 @@ pub struct Stage {
     pub seconds: f64,
 }
 
-/// What `metrics.json` holds.
-#[derive(Debug, Clone, Serialize)]
-pub struct ClusterMetrics {
-    /// The configuration.
-    pub config: ClusterConfig,
-    /// Images clustered.
-    pub images: usize,
+/// How a clustering agrees with the labels (images with labels only).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Score {
     /// Accuracy after the best one-to-one relabelling (Kuhn–Munkres).
     pub accuracy: f64,
     /// Normalised mutual information (arithmetic mean, as scikit-learn).
@@ -137,6 +133,23 @@ pub struct ClusterMetrics {
     pub ari: f64,
     /// Label given to each cluster by the relabelling.
     pub mapping: Vec<Option<usize>>,
+}
+
+/// What `metrics.json` holds.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClusterMetrics {
+    /// The configuration.
+    pub config: ClusterConfig,
+    /// Images clustered.
+    pub images: usize,
+    /// Their shape.
+    pub image: ImageShape,
+    /// SHA-256 over the clustered pixels (as `f32`) and their shape: what the kept network is
+    /// keyed on.
+    pub pixels_sha256: String,
+    /// The score against the labels; absent for images without labels.
+    #[serde(flatten)]
+    pub score: Option<Score>,
     /// Images per cluster.
     pub sizes: Vec<usize>,
     /// Wall time per stage, in order.
@@ -149,6 +162,43 @@ pub struct ClusterMetrics {
     pub seconds_from_scratch: f64,
     /// Mean log-likelihood per point of the mixture (mixture methods).
     pub log_likelihood: Option<f64>,
+}
+
+impl ClusterMetrics {
+    /// The score, or an error saying that the images had no labels to score against.
+    pub fn scored(&self) -> Result<&Score> {
+        self.score.as_ref().ok_or_else(|| {
+            Error::Data(ae_data::Error::Unlabelled {
+                purpose: "scoring a clustering".into(),
+            })
+        })
+    }
+}
+
+/// The images a clustering works on: rows of values in [0, 1], their labels (read only to
+/// score), their shape and the fingerprint of the pixels.
+pub struct ClusterImages {
+    /// One row per image, channel-planar.
+    pub pixels: Array2<f32>,
+    /// One label per image, when there are labels.
+    pub labels: Option<Vec<usize>>,
+    /// The images' shape.
+    pub shape: ImageShape,
+}
+
+/// SHA-256 (hex) over `pixels` (little-endian `f32`) and `shape`.
+pub fn pixels_fingerprint(pixels: &Array2<f32>, shape: ImageShape) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    for v in [shape.height, shape.width, shape.channels, pixels.nrows()] {
+        hash.update((v as u64).to_le_bytes());
+    }
+    for row in pixels.rows() {
+        for v in row {
+            hash.update(v.to_le_bytes());
+        }
+    }
+    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Times stages and tells the progress about each.
@@ -189,8 +239,9 @@ pub fn cluster(config: &ClusterConfig, place: &ClusterPlace<'_>) -> Result<Clust
         stages: Vec::new(),
         progress: place.progress,
     };
-    let (pixels, labels) = watch.time("data", || features::all_images(config, place.data))?;
-    cluster_images(config, &pixels, &labels, place, watch)
+    let images = watch.time("data", || features::all_images(config, place.data))?;
+    let labels = images.labels.as_deref();
+    cluster_images(config, &images.pixels, labels, images.shape, place, watch)
 }
 
 /// Runs `config` on given images (rows of 28 × 28 pixels in [0, 1]) with their labels (read only
@@ -201,7 +252,7 @@ pub fn cluster_given(
     labels: &[usize],
     place: &ClusterPlace<'_>,
 ) -> Result<ClusterMetrics> {
-    if pixels.nrows() != labels.len() || pixels.ncols() != ae_data::IMAGE_PIXELS {
+    if pixels.nrows() != labels.len() || pixels.ncols() != ImageShape::MNIST.values() {
         return Err(Error::invalid(
             "images",
             format!(
@@ -217,24 +268,34 @@ pub fn cluster_given(
         stages: Vec::new(),
         progress: place.progress,
     };
+    let shape = ImageShape::MNIST;
     match config.images {
         // Only a cut needs a copy of the pixels.
         Some(n) if n < labels.len() => {
             let first = pixels.slice(ndarray::s![..n, ..]).to_owned();
-            cluster_images(config, &first, &labels[..n], place, watch)
+            cluster_images(config, &first, Some(&labels[..n]), shape, place, watch)
         }
-        _ => cluster_images(config, pixels, labels, place, watch),
+        _ => cluster_images(config, pixels, Some(labels), shape, place, watch),
     }
 }
 
 fn cluster_images(
     config: &ClusterConfig,
     pixels: &Array2<f32>,
-    labels: &[usize],
+    labels: Option<&[usize]>,
+    shape: ImageShape,
     place: &ClusterPlace<'_>,
     mut watch: Stopwatch<'_>,
 ) -> Result<ClusterMetrics> {
-    let (features, network_seconds) = features::features(config, pixels, place, &mut watch)?;
+    if config.method == Method::N2dSl && shape != ImageShape::MNIST {
+        return Err(Error::invalid(
+            "method",
+            format!("n2d-sl's self-labelling CNN takes 28 × 28 grey images, not {shape}"),
+        ));
+    }
+    let pixels_sha256 = pixels_fingerprint(pixels, shape);
+    let (features, network_seconds) =
+        features::features(config, pixels, shape, &pixels_sha256, place, &mut watch)?;
     let (assignment, embedding) = if config.method.uses_umap() {
         let nn = watch.time("neighbours", || {
             Ok(nearest_neighbours(&features.view(), UMAP_NEIGHBOURS - 1)?)
@@ -269,7 +330,18 @@ fn cluster_images(
         .filter(|s| s.name == "train")
         .map(|s| s.seconds)
         .sum();
-    let accuracy = cluster_accuracy(&assignment.clusters, labels)?;
+    let score = match labels {
+        Some(labels) => {
+            let accuracy = cluster_accuracy(&assignment.clusters, labels)?;
+            Some(Score {
+                accuracy: accuracy.accuracy,
+                nmi: nmi(&assignment.clusters, labels)?,
+                ari: ari(&assignment.clusters, labels)?,
+                mapping: accuracy.mapping,
+            })
+        }
+        None => None,
+    };
     let mut sizes = vec![0; config.k];
     for &c in &assignment.clusters {
         sizes[c] += 1;
@@ -284,17 +356,17 @@ fn cluster_images(
                 embedding: embedding.as_ref(),
                 assignment: &assignment,
                 labels,
+                shape,
                 config,
             },
         )
     })?;
     let metrics = ClusterMetrics {
         config: config.clone(),
-        images: labels.len(),
-        accuracy: accuracy.accuracy,
-        nmi: nmi(&assignment.clusters, labels)?,
-        ari: ari(&assignment.clusters, labels)?,
-        mapping: accuracy.mapping,
+        images: pixels.nrows(),
+        image: shape,
+        pixels_sha256,
+        score,
         sizes,
         stages: watch.stages,
         seconds,

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
-use ae_data::DatasetId;
+use ae_data::ImageShape;
 use ae_models::train::checkpoint_dir;
 use ae_models::{
     images_tensor, Autoencoder, Event, Model, ModelConfig, Preset, TrainConfig, Trainer,
@@ -23,14 +23,30 @@ use crate::{Error, Result};
 pub struct CachedConfig {
     /// Preset id.
     pub preset: String,
-    /// Data set.
-    pub dataset: DatasetId,
+    /// Data set's name.
+    pub dataset: String,
     /// Images trained on (the first ones of train + test).
     pub images: usize,
+    /// SHA-256 of those images' pixels (see [`super::pixels_fingerprint`]): the same name and
+    /// count with other pixels is another network.
+    #[serde(default)]
+    pub pixels_sha256: String,
     /// The network.
     pub model: ModelConfig,
     /// The training.
     pub train: TrainConfig,
+}
+
+/// What a network trains on.
+pub struct TrainData<'a> {
+    /// The data set's name.
+    pub dataset: String,
+    /// Rows of pixels in [0, 1].
+    pub pixels: &'a Array2<f32>,
+    /// Their images' shape.
+    pub shape: ImageShape,
+    /// Their fingerprint.
+    pub sha256: &'a str,
 }
 
 /// Where and how to train.
@@ -45,21 +61,22 @@ pub struct TrainPlace<'a> {
     pub stop: Option<&'a AtomicBool>,
 }
 
-/// `preset` with `train` settings on the images `x` (rows of pixels in [0, 1]), loaded from
-/// `place.dir` when it holds the same network finished, resumed when it holds its checkpoint,
-/// trained otherwise; with the seconds its training took (then or now).
+/// `preset` (sized for the images) with `train` settings on `data`, loaded from `place.dir`
+/// when it holds the same network finished, resumed when it holds its checkpoint, trained
+/// otherwise; with the seconds its training took (then or now).
 pub fn trained(
     preset: &Preset,
     train: TrainConfig,
-    dataset: DatasetId,
-    x: &Array2<f32>,
+    data: &TrainData<'_>,
     place: &TrainPlace<'_>,
 ) -> Result<(Model, f64)> {
+    let x = data.pixels;
     let config = CachedConfig {
         preset: preset.id.to_owned(),
-        dataset,
+        dataset: data.dataset.clone(),
         images: x.nrows(),
-        model: preset.model(),
+        pixels_sha256: data.sha256.to_owned(),
+        model: preset.model().for_images(data.shape)?,
         train,
     };
     config.model.validate()?;
@@ -104,11 +121,13 @@ pub fn trained(
         parameters: model.parameter_count(),
         train_images: x.nrows(),
         val_images: 0,
-        dataset: dataset.to_string(),
+        dataset: data.dataset.clone(),
         epochs: config.train.epochs,
         batch_size: config.train.batch_size,
     });
-    let mut trainer = Trainer::new(config.train.clone())?.checkpoint_to(checkpoint);
+    let mut trainer = Trainer::new(config.train.clone())?
+        .checkpoint_to(checkpoint)
+        .images_of(data.shape.channels, data.shape.height, data.shape.width);
     if let Some(stop) = place.stop {
         trainer = trainer.stop_when(stop);
     }

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use ae_data::IMAGE_SIDE;
+use ae_data::ImageShape;
 use ae_eval::clustering::ConfusionMatrix;
 use ae_eval::figures::{confusion_png, scatter_plot, ImageGrid};
 use ae_linear::{nearest_neighbours, Umap, UmapInit};
@@ -29,20 +29,25 @@ pub(super) struct What<'a> {
     /// The clustered UMAP embedding and the neighbours it came from (UMAP methods).
     pub embedding: Option<&'a (Array2<f32>, ae_linear::Neighbours)>,
     pub assignment: &'a Assignment,
-    pub labels: &'a [usize],
+    /// The labels, when the images have some (the confusion matrix and the map by label).
+    pub labels: Option<&'a [usize]>,
+    pub shape: ImageShape,
     pub config: &'a ClusterConfig,
 }
 
-/// Writes confusion.png, map-clusters.png, map-labels.png, members.png, least-confident.png.
+/// Writes confusion.png, map-clusters.png, map-labels.png (those two with labels only),
+/// members.png, least-confident.png.
 pub(super) fn draw(out: &Path, w: &What<'_>) -> Result<()> {
     let a = w.assignment;
     let title = format!("{} on {}", w.config.method, w.config.dataset);
-    let cm = ConfusionMatrix::new(&a.clusters, w.labels)?;
-    confusion_png(
-        &out.join("confusion.png"),
-        &cm.counts,
-        &format!("{title}: clusters × labels"),
-    )?;
+    if let Some(labels) = w.labels {
+        let cm = ConfusionMatrix::new(&a.clusters, labels)?;
+        confusion_png(
+            &out.join("confusion.png"),
+            &cm.counts,
+            &format!("{title}: clusters × labels"),
+        )?;
+    }
     map(out, w, &title)?;
     members(out, w)?;
     least_confident(out, w)
@@ -75,7 +80,6 @@ fn map(out: &Path, w: &What<'_>, title: &str) -> Result<()> {
         .map(|r| (f64::from(r[0]), f64::from(r[1])))
         .collect();
     let clusters: Vec<usize> = sample.iter().map(|&i| w.assignment.clusters[i]).collect();
-    let labels: Vec<usize> = sample.iter().map(|&i| w.labels[i]).collect();
     let names = |prefix: &str, count: usize| -> Vec<String> {
         (0..count).map(|c| format!("{prefix}{c}")).collect()
     };
@@ -87,6 +91,10 @@ fn map(out: &Path, w: &What<'_>, title: &str) -> Result<()> {
         Some(&names("cluster ", w.config.k)),
         &[],
     )?;
+    let Some(all_labels) = w.labels else {
+        return Ok(());
+    };
+    let labels: Vec<usize> = sample.iter().map(|&i| all_labels[i]).collect();
     let n_labels = labels.iter().max().map_or(0, |m| m + 1);
     scatter_plot(
         &out.join("map-labels.png"),
@@ -122,7 +130,7 @@ fn members(out: &Path, w: &What<'_>) -> Result<()> {
             tiles.row_mut(t).assign(&w.pixels.row(i));
         }
     }
-    ImageGrid::new(tiles.view(), IMAGE_SIDE, IMAGE_SIDE, MEMBERS)?
+    ImageGrid::of_shape(tiles.view(), w.shape, MEMBERS)?
         .scale(2)
         .row_titles(titles)
         .save(&out.join("members.png"))?;
@@ -140,7 +148,7 @@ fn least_confident(out: &Path, w: &What<'_>) -> Result<()> {
         .iter()
         .map(|&i| format!("c{} {:.2}", a.clusters[i], a.confidence[i]))
         .collect();
-    ImageGrid::new(tiles.view(), IMAGE_SIDE, IMAGE_SIDE, 10)?
+    ImageGrid::of_shape(tiles.view(), w.shape, 10)?
         .scale(3)
         .captions(captions)
         .save(&out.join("least-confident.png"))?;

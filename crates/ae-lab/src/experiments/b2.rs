@@ -41,17 +41,18 @@ pub fn b2_1(ex: &mut Experiment<'_>) -> Result<()> {
                     stop: ex.lab.stop,
                 },
             )?;
+            let s = m.scored()?;
             ex.row(
                 &format!("{id}: {}", method.describe()),
                 "—",
                 format!(
                     "ACC {:.4}, NMI {:.4}, ARI {:.4}, {:.0} s",
-                    m.accuracy, m.nmi, m.ari, m.seconds_from_scratch
+                    s.accuracy, s.nmi, s.ari, m.seconds_from_scratch
                 ),
             );
             per_method.insert(
                 method.name().to_owned(),
-                json!({"accuracy": m.accuracy, "nmi": m.nmi, "ari": m.ari,
+                json!({"accuracy": s.accuracy, "nmi": s.nmi, "ari": s.ari,
                        "seconds": m.seconds_from_scratch, "network_seconds": m.network_seconds,
                        "images": m.images, "stages": m.stages}),
             );

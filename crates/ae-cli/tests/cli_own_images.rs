@@ -1,0 +1,220 @@
+//! `--dataset PATH` end to end through the built binary: a generated coloured-shapes folder, a
+//! flat folder without labels, a `.npy` array with labels, a CSV; PCA, k-means, a one-epoch
+//! autoencoder and a clustering on them; bad inputs named.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use ndarray::{Array1, Array3};
+
+fn ae() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_ae"))
+}
+
+fn run(args: &[&str], paths: &[&Path]) -> Output {
+    let mut cmd = ae();
+    cmd.args(args);
+    for p in paths {
+        cmd.arg(p);
+    }
+    cmd.output().unwrap()
+}
+
+/// The last stdout line of a successful command, as JSON.
+fn json(args: &[&str], paths: &[&Path]) -> serde_json::Value {
+    let out = run(args, paths);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(stdout.lines().last().unwrap()).unwrap()
+}
+
+fn stderr(args: &[&str], paths: &[&Path]) -> String {
+    let out = run(args, paths);
+    assert!(!out.status.success(), "{args:?} succeeded");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// 4 classes × 25 coloured 16 × 16 shapes.
+fn shapes(root: &Path) -> PathBuf {
+    let dir = root.join("shapes");
+    ae_data::shapes::write_shapes(&dir, 25, 16, 3).unwrap();
+    dir
+}
+
+#[test]
+fn a_class_folder_goes_through_data_pca_train_and_kmeans() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = shapes(tmp.path());
+    let d = json(&["data", "--dataset"], &[&dir]);
+    assert_eq!(
+        d["classes"],
+        serde_json::json!(["circle", "cross", "square", "triangle"])
+    );
+    assert_eq!(
+        d["shape"],
+        serde_json::json!({"height": 16, "width": 16, "channels": 3})
+    );
+    assert_eq!(
+        (d["train"].as_u64(), d["test"].as_u64()),
+        (Some(80), Some(20))
+    );
+    let sha = d["sha256"].as_str().unwrap().to_owned();
+    // Same folder, same fingerprint; grey and resized, another one.
+    assert_eq!(
+        json(&["data", "--dataset"], &[&dir])["sha256"],
+        sha.as_str()
+    );
+    let grey = json(
+        &["data", "--channels", "1", "--size", "8", "--dataset"],
+        &[&dir],
+    );
+    assert_eq!(
+        grey["shape"],
+        serde_json::json!({"height": 8, "width": 8, "channels": 1})
+    );
+    assert_ne!(grey["sha256"], sha.as_str());
+
+    let pca = json(
+        &["pca", "--components", "8", "--json", "--dataset"],
+        &[&dir, Path::new("--out"), &tmp.path().join("pca")],
+    );
+    let sse = pca["test_sse"].as_f64().unwrap();
+    // 768 values per image; 8 components leave a positive error well under the total energy.
+    assert!(sse > 0.0 && sse < 768.0, "{sse}");
+    assert_eq!(pca["data"]["sha256"], sha.as_str());
+    assert!(tmp.path().join("pca/reconstructions.png").is_file());
+
+    let out = tmp.path().join("ae");
+    let m = json(
+        &[
+            "train", "--model", "s2.2", "--epochs", "1", "--json", "--device", "cpu",
+        ],
+        &[Path::new("--dataset"), &dir, Path::new("--out"), &out],
+    );
+    assert_eq!(m["data"]["sha256"], sha.as_str());
+    assert_eq!(m["data"]["train_per_class"][0][0], "circle");
+    assert!(m["test_sse_output"].as_f64().unwrap().is_finite());
+    // A dense model takes the folder's 768 values per image; the picture is drawn in colour.
+    let config = std::fs::read_to_string(out.join("config.json")).unwrap();
+    assert!(config.contains("\"input\": 768"), "{config}");
+    let png = image::open(out.join("reconstructions.png"))
+        .unwrap()
+        .into_rgb8();
+    assert!(
+        png.pixels().any(|p| p[0] != p[1] || p[1] != p[2]),
+        "no colour in the grid"
+    );
+
+    let km = json(
+        &["kmeans", "--k", "4", "--json", "--dataset"],
+        &[&dir, Path::new("--out"), &tmp.path().join("km")],
+    );
+    assert!(km["accuracy"].as_f64().unwrap() > 0.25);
+
+    let e = stderr(
+        &["train", "--model", "s0.1", "--epochs", "1", "--dataset"],
+        &[&dir],
+    );
+    assert!(
+        e.contains("28 × 28 grey") && e.contains("16 × 16 RGB"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_flat_folder_without_labels_still_clusters() {
+    let tmp = tempfile::tempdir().unwrap();
+    let classes = shapes(tmp.path());
+    let flat = tmp.path().join("flat");
+    std::fs::create_dir(&flat).unwrap();
+    for entry in std::fs::read_dir(classes.join("circle")).unwrap() {
+        let p = entry.unwrap().path();
+        std::fs::copy(&p, flat.join(p.file_name().unwrap())).unwrap();
+    }
+    let d = json(&["data", "--dataset"], &[&flat]);
+    assert!(d["classes"].is_null() && d["first_train_labels"].is_null());
+    let km = json(
+        &["kmeans", "--k", "3", "--json", "--dataset"],
+        &[&flat, Path::new("--out"), &tmp.path().join("km")],
+    );
+    assert!(km.get("accuracy").is_none() && km["inertia"].as_f64().unwrap() > 0.0);
+    let c = json(
+        &[
+            "cluster",
+            "--method",
+            "kmeans",
+            "--k",
+            "3",
+            "--json",
+            "--dataset",
+        ],
+        &[&flat, Path::new("--out"), &tmp.path().join("cl")],
+    );
+    assert!(c.get("accuracy").is_none());
+    assert_eq!(c["sizes"].as_array().unwrap().len(), 3);
+    assert!(tmp.path().join("cl/members.png").is_file());
+    assert!(!tmp.path().join("cl/confusion.png").exists());
+}
+
+#[test]
+fn npy_with_labels_and_csv_tables_load() {
+    let tmp = tempfile::tempdir().unwrap();
+    let x = Array3::from_shape_fn((30, 6, 6), |(i, r, c)| ((i * 3 + r * 6 + c) % 256) as u8);
+    let y = Array1::from_shape_fn(30, |i| (i % 3) as i64);
+    let (xp, yp) = (tmp.path().join("x.npy"), tmp.path().join("y.npy"));
+    ndarray_npy::write_npy(&xp, &x).unwrap();
+    ndarray_npy::write_npy(&yp, &y).unwrap();
+    let d = json(&["data", "--dataset"], &[&xp, Path::new("--labels"), &yp]);
+    assert_eq!(d["classes"], serde_json::json!(["0", "1", "2"]));
+    assert_eq!(
+        d["train"].as_u64().unwrap() + d["test"].as_u64().unwrap(),
+        30
+    );
+
+    let csv = tmp.path().join("t.csv");
+    let mut text = String::from("label,a,b,c,d\n");
+    for i in 0..20 {
+        text.push_str(&format!(
+            "{},{},0,255,{}\n",
+            ["cat", "dog"][i % 2],
+            i * 10,
+            i
+        ));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let d = json(&["data", "--test-fraction", "0.25", "--dataset"], &[&csv]);
+    assert_eq!(d["classes"], serde_json::json!(["cat", "dog"]));
+    assert_eq!(
+        (d["train"].as_u64(), d["test"].as_u64()),
+        (Some(15), Some(5))
+    );
+}
+
+#[test]
+fn bad_inputs_name_the_file_or_flag() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = shapes(tmp.path());
+    let bad = dir.join("circle/broken.png");
+    std::fs::write(&bad, b"\x89PNG but not really").unwrap();
+    let e = stderr(&["data", "--dataset"], &[&dir]);
+    assert!(e.contains("broken.png") && e.contains("--skip-bad"), "{e}");
+    let d = json(&["data", "--skip-bad", "--dataset"], &[&dir]);
+    assert_eq!(d["skipped"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        d["train"].as_u64().unwrap() + d["test"].as_u64().unwrap(),
+        100
+    );
+
+    let e = stderr(&["data", "--dataset", "mnist", "--size", "32"], &[]);
+    assert!(e.contains("--size applies to your own images"), "{e}");
+    let e = stderr(&["data", "--channels", "2", "--dataset"], &[&dir]);
+    assert!(e.contains("--channels"), "{e}");
+    let e = stderr(&["data", "--size", "0x3", "--dataset"], &[&dir]);
+    assert!(e.contains("--size"), "{e}");
+    let e = stderr(&["data", "--dataset"], &[&tmp.path().join("nowhere")]);
+    assert!(e.contains("--dataset") && e.contains("nowhere"), "{e}");
+}
