@@ -158,6 +158,20 @@ fn a_flat_folder_without_labels_still_clusters() {
     assert_eq!(c["sizes"].as_array().unwrap().len(), 3);
     assert!(tmp.path().join("cl/members.png").is_file());
     assert!(!tmp.path().join("cl/confusion.png").exists());
+    // An autoencoder needs no labels either.
+    let m = json(
+        &[
+            "train",
+            "--model",
+            "s2.3",
+            "--epochs",
+            "1",
+            "--json",
+            "--dataset",
+        ],
+        &[&flat, Path::new("--out"), &tmp.path().join("ae")],
+    );
+    assert!(m["data"]["classes"].is_null() && m["test_loss"].as_f64().unwrap().is_finite());
 }
 
 #[test]
@@ -174,6 +188,30 @@ fn npy_with_labels_and_csv_tables_load() {
         d["train"].as_u64().unwrap() + d["test"].as_u64().unwrap(),
         30
     );
+    let pca = json(
+        &["pca", "--components", "4", "--json", "--dataset"],
+        &[
+            &xp,
+            Path::new("--labels"),
+            &yp,
+            Path::new("--out"),
+            &tmp.path().join("pca"),
+        ],
+    );
+    assert!(pca["test_sse"].as_f64().unwrap() >= 0.0);
+    let m = json(
+        &[
+            "train",
+            "--model",
+            "s2.2",
+            "--epochs",
+            "1",
+            "--json",
+            "--dataset",
+        ],
+        &[&xp, Path::new("--out"), &tmp.path().join("ae-npy")],
+    );
+    assert_eq!(m["data"]["shape"]["height"], 6);
 
     let csv = tmp.path().join("t.csv");
     let mut text = String::from("label,a,b,c,d\n");
@@ -192,6 +230,24 @@ fn npy_with_labels_and_csv_tables_load() {
         (d["train"].as_u64(), d["test"].as_u64()),
         (Some(15), Some(5))
     );
+    let pca = json(
+        &["pca", "--components", "2", "--json", "--dataset"],
+        &[&csv, Path::new("--out"), &tmp.path().join("pca-csv")],
+    );
+    assert!(pca["test_sse"].as_f64().unwrap() >= 0.0);
+    let m = json(
+        &[
+            "train",
+            "--model",
+            "s2.2",
+            "--epochs",
+            "1",
+            "--json",
+            "--dataset",
+        ],
+        &[&csv, Path::new("--out"), &tmp.path().join("ae-csv")],
+    );
+    assert!(m["test_sse_output"].as_f64().unwrap().is_finite());
 }
 
 #[test]

@@ -591,6 +591,24 @@ mod tests {
     }
 
     #[test]
+    fn colour_tiles_read_their_rows_plane_by_plane() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.png");
+        // One 1 × 2 colour image: pixel 0 red, pixel 1 teal (planes r, g, b).
+        let x = ndarray::array![[1.0f32, 0.0, 0.0, 0.5, 0.0, 0.5]];
+        let shape = ae_data::ImageShape::new(1, 2, 3).unwrap();
+        ImageGrid::of_shape(x.view(), shape, 1)
+            .unwrap()
+            .scale(1)
+            .save(&path)
+            .unwrap();
+        let img = image::open(&path).unwrap().to_rgb8();
+        assert_eq!(img.get_pixel(2, 2), &Rgb([255, 0, 0]));
+        assert_eq!(img.get_pixel(3, 2), &Rgb([0, 128, 128]));
+        assert!(ImageGrid::of_shape(x.view(), ae_data::ImageShape::grey(2, 2), 1).is_err());
+    }
+
+    #[test]
     fn plots_write_pngs_with_drawn_content() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("l.png");

@@ -101,7 +101,15 @@ fn n2d_and_ours_find_them_reuse_the_network_and_repeat_themselves() {
         1,
         "one network"
     );
-    assert!(models.join("b2.1-e10-seed0-n600/history.json").is_file());
+    let kept = std::fs::read_dir(&models)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let name = kept.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(name.starts_with("b2.1-e10-seed0-n600-"), "{name}");
+    assert!(kept.join("history.json").is_file());
     // The second run loads that network (no retraining) and repeats every step; the network's
     // training time is the first run's, and counts in the cost from scratch.
     let again = run(Method::N2d, dir.path(), Some(10)).unwrap();
@@ -122,6 +130,35 @@ fn n2d_and_ours_find_them_reuse_the_network_and_repeat_themselves() {
     let sl = run(Method::N2dSl, dir.path(), Some(10)).unwrap();
     assert_eq!(sl.scored().unwrap().accuracy, 1.0);
     assert_eq!(std::fs::read_dir(&models).unwrap().count(), 1);
+
+    // Other pixels under the same data set name and count train a network of their own.
+    let (x, labels) = prototypes();
+    let other = x.mapv(|v| 1.0 - v);
+    let config = ClusterConfig {
+        epochs: Some(10),
+        umap_epochs: Some(100),
+        ..ClusterConfig::new(DatasetId::Mnist, Method::AeKmeans)
+    };
+    let m = cluster_given(
+        &config,
+        &other,
+        &labels,
+        &ClusterPlace {
+            out: &dir.path().join("other"),
+            models: &models,
+            data: &DataCache::new(dir.path().join("data")),
+            device: tch::Device::Cpu,
+            progress: &Quiet,
+            stop: None,
+        },
+    )
+    .unwrap();
+    assert_ne!(m.pixels_sha256, first.pixels_sha256);
+    assert_eq!(
+        std::fs::read_dir(&models).unwrap().count(),
+        2,
+        "a second network"
+    );
 }
 
 #[test]

@@ -85,12 +85,15 @@ fn network_codes(
     if let Some(e) = config.epochs {
         train.epochs = e;
     }
+    // The pixels' fingerprint in the name: other images of the same count get their own
+    // network instead of reusing (or refusing) this one.
     let name = format!(
-        "{}-e{}-seed{}-n{}",
+        "{}-e{}-seed{}-n{}-{}",
         preset.id,
         train.epochs,
         config.seed,
-        pixels.nrows()
+        pixels.nrows(),
+        &images.sha256[..8]
     );
     let dir = place.models.join(name);
     let (model, seconds): (Model, f64) = watch.time("train", || {
