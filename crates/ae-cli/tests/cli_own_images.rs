@@ -155,6 +155,10 @@ fn a_flat_folder_without_labels_still_clusters() {
         &[&flat, Path::new("--out"), &tmp.path().join("cl")],
     );
     assert!(c.get("accuracy").is_none());
+    assert_eq!(
+        c["data"]["sha256"], d["sha256"],
+        "the run records what it clustered"
+    );
     assert_eq!(c["sizes"].as_array().unwrap().len(), 3);
     assert!(tmp.path().join("cl/members.png").is_file());
     assert!(!tmp.path().join("cl/confusion.png").exists());

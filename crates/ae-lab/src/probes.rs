@@ -70,18 +70,17 @@ pub struct Clustering {
     pub seconds: f64,
 }
 
-/// S3.3: k-means (10 clusters, 10 restarts, seeded) on the codes of the run's training images,
-/// scored by Kuhn–Munkres accuracy; writes `confusion.json` and `confusion.png` into `dir`.
+/// S3.3: k-means (one cluster per class: 10 for the MNIST family; 10 restarts, seeded) on the
+/// codes of the run's training images, scored by Kuhn–Munkres accuracy; writes `confusion.json`
+/// and `confusion.png` into `dir`.
 pub fn cluster_codes(t: &Trained, seed: u64, dir: &Path) -> Result<Clustering> {
     let device = t.model.device();
     let x = images_tensor(&t.train.to_f32(), &t.config.model.input_shape(), device)?;
     let codes = to_array(&t.model.evaluate(&x, 1000).code)?;
     crate::evaluate::ensure_finite_rows(&codes, "the code of training image", &t.dir)?;
     let start = Instant::now();
-    let km = KMeans::params(10)
-        .n_init(10)
-        .seed(seed)
-        .fit(&codes.view())?;
+    let k = t.data.classes.as_ref().map_or(10, |c| c.len().max(2));
+    let km = KMeans::params(k).n_init(10).seed(seed).fit(&codes.view())?;
     let seconds = start.elapsed().as_secs_f64();
     let labels: Vec<usize> = t
         .train

@@ -30,6 +30,7 @@ pub(super) fn all_images(config: &ClusterConfig, data: &DataCache) -> Result<Clu
         pixels,
         labels,
         shape: d.shape(),
+        summary: d.summary(),
     })
 }
 

@@ -147,6 +147,10 @@ pub struct ClusterMetrics {
     /// SHA-256 over the clustered pixels (as `f32`) and their shape: what the kept network is
     /// keyed on.
     pub pixels_sha256: String,
+    /// The data set the images came from: source, images per split and class, SHA-256 of all
+    /// its decoded pixels and labels (absent for images handed over directly).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<ae_data::DataSummary>,
     /// The score against the labels; absent for images without labels.
     #[serde(flatten)]
     pub score: Option<Score>,
@@ -184,6 +188,8 @@ pub struct ClusterImages {
     pub labels: Option<Vec<usize>>,
     /// The images' shape.
     pub shape: ImageShape,
+    /// What the data set held.
+    pub summary: ae_data::DataSummary,
 }
 
 /// SHA-256 (hex) over `pixels` (little-endian `f32`) and `shape`.
@@ -240,8 +246,27 @@ pub fn cluster(config: &ClusterConfig, place: &ClusterPlace<'_>) -> Result<Clust
         progress: place.progress,
     };
     let images = watch.time("data", || features::all_images(config, place.data))?;
-    let labels = images.labels.as_deref();
-    cluster_images(config, &images.pixels, labels, images.shape, place, watch)
+    let ClusterImages {
+        pixels,
+        labels,
+        shape,
+        summary,
+    } = images;
+    let given = Given {
+        pixels: &pixels,
+        labels: labels.as_deref(),
+        shape,
+        data: Some(summary),
+    };
+    cluster_images(config, given, place, watch)
+}
+
+/// What [`cluster_images`] works on.
+struct Given<'a> {
+    pixels: &'a Array2<f32>,
+    labels: Option<&'a [usize]>,
+    shape: ImageShape,
+    data: Option<ae_data::DataSummary>,
 }
 
 /// Runs `config` on given images (rows of 28 × 28 pixels in [0, 1]) with their labels (read only
@@ -268,25 +293,34 @@ pub fn cluster_given(
         stages: Vec::new(),
         progress: place.progress,
     };
-    let shape = ImageShape::MNIST;
+    let given = |pixels, labels| Given {
+        pixels,
+        labels: Some(labels),
+        shape: ImageShape::MNIST,
+        data: None,
+    };
     match config.images {
         // Only a cut needs a copy of the pixels.
         Some(n) if n < labels.len() => {
             let first = pixels.slice(ndarray::s![..n, ..]).to_owned();
-            cluster_images(config, &first, Some(&labels[..n]), shape, place, watch)
+            cluster_images(config, given(&first, &labels[..n]), place, watch)
         }
-        _ => cluster_images(config, pixels, Some(labels), shape, place, watch),
+        _ => cluster_images(config, given(pixels, labels), place, watch),
     }
 }
 
 fn cluster_images(
     config: &ClusterConfig,
-    pixels: &Array2<f32>,
-    labels: Option<&[usize]>,
-    shape: ImageShape,
+    given: Given<'_>,
     place: &ClusterPlace<'_>,
     mut watch: Stopwatch<'_>,
 ) -> Result<ClusterMetrics> {
+    let Given {
+        pixels,
+        labels,
+        shape,
+        data,
+    } = given;
     if config.method == Method::N2dSl && shape != ImageShape::MNIST {
         return Err(Error::invalid(
             "method",
@@ -366,6 +400,7 @@ fn cluster_images(
         images: pixels.nrows(),
         image: shape,
         pixels_sha256,
+        data,
         score,
         sizes,
         stages: watch.stages,
