@@ -18,14 +18,21 @@ use anyhow::{bail, Context, Result};
 use crate::util::{command_succeeds, run_command, workspace_root};
 
 /// Every fuzz target, in the order they run.
-pub const TARGETS: [&str; 5] = ["idx", "run_config", "checkpoint", "npy", "csv"];
+pub const TARGETS: [&str; 6] = [
+    "idx",
+    "run_config",
+    "checkpoint",
+    "npy",
+    "npy_images",
+    "csv",
+];
 
 #[derive(clap::Args)]
 pub struct Args {
     /// Seconds per target.
     #[arg(long, default_value_t = 600)]
     seconds: u64,
-    /// Targets to run (default: all of idx, run_config, checkpoint, npy, csv).
+    /// Targets to run (default: all of idx, run_config, checkpoint, npy, npy_images, csv).
     targets: Vec<String>,
 }
 

@@ -104,6 +104,23 @@ fn npy_seeds() {
 }
 
 #[test]
+fn npy_images_seeds() {
+    let mut loaded = 0;
+    for (path, data) in seeds("npy_images") {
+        if let Ok((rows, shape)) = ae_data::own::array::parse_images(&data, &path) {
+            assert!(rows.nrows() > 0 && rows.ncols() == shape.values());
+            if path.ends_with("u8-fortran.npy") {
+                // Column-major bytes 0..12 of shape (2, 3, 2): image 0 is [[0, 6], [2, 8], [4, 10]].
+                assert_eq!(rows.row(0).to_vec(), [0, 6, 2, 8, 4, 10]);
+            }
+            loaded += 1;
+        }
+    }
+    // The grey, colour, one-channel and Fortran-order seeds load; the RGBA one is refused.
+    assert_eq!(loaded, 4);
+}
+
+#[test]
 fn csv_seeds() {
     use ae_data::csv::{parse_csv, LabelColumn};
     for (path, data) in seeds("csv") {

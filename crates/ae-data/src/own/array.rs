@@ -35,15 +35,46 @@ fn view_error(e: ViewNpyError) -> String {
 pub(crate) fn load(source: &FileSource) -> Result<Loaded> {
     let path = &source.path;
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    check_header(&bytes).map_err(|r| bad(path, r))?;
-    let storage = aligned(&bytes);
+    let (nhwc, own) = parse_images(&bytes, path)?;
+    let n = nhwc.nrows();
+    let target = ImageShape::new(
+        source.size.map_or(own.height, |s| s.0),
+        source.size.map_or(own.width, |s| s.1),
+        source.channels.unwrap_or(own.channels),
+    )?;
+    let pixels = to_planar_rows(&nhwc, own, target);
+    let labels = match &source.labels {
+        Some(labels_path) => Some(read_labels(labels_path, n)?),
+        None => None,
+    };
+    let classes = labels.as_ref().map(|l: &Array1<u8>| {
+        let max = l.iter().copied().max().unwrap_or(0);
+        (0..=max).map(|v| v.to_string()).collect::<Vec<_>>()
+    });
+    Ok(Loaded {
+        shape: target,
+        parts: Parts::All(Part { pixels, labels }),
+        classes,
+        skipped: Vec::new(),
+    })
+}
+
+/// Parses `.npy` bytes holding images (see the module's description), checked before anything
+/// is allocated from the header; `origin` names the file in errors. Returns one channels-last
+/// row (h · w · c values) per image and the images' shape.
+pub fn parse_images(bytes: &[u8], origin: &Path) -> Result<(Array2<u8>, ImageShape)> {
+    let path = origin;
+    check_header(bytes).map_err(|r| bad(path, r))?;
+    let storage = aligned(bytes);
     let buffer = &bytemuck::cast_slice(&storage)[..bytes.len()];
     let values: ArrayD<u8> = match ArrayViewD::<u8>::view_npy(buffer) {
-        Ok(v) => v.to_owned(),
+        Ok(v) => v.as_standard_layout().into_owned(),
         Err(ViewNpyError::WrongDescriptor(_)) => match ArrayViewD::<f32>::view_npy(buffer) {
-            Ok(v) => from_float(v.mapv(f64::from).view(), path)?,
+            Ok(v) => from_float(v.mapv(f64::from).view(), path)?
+                .as_standard_layout()
+                .into_owned(),
             Err(ViewNpyError::WrongDescriptor(_)) => match ArrayViewD::<f64>::view_npy(buffer) {
-                Ok(v) => from_float(v, path)?,
+                Ok(v) => from_float(v, path)?.as_standard_layout().into_owned(),
                 Err(ViewNpyError::WrongDescriptor(d)) => {
                     return Err(bad(
                         path,
@@ -81,29 +112,10 @@ pub(crate) fn load(source: &FileSource) -> Result<Loaded> {
         ));
     }
     let own = ImageShape::new(h, w, c)?;
-    let target = ImageShape::new(
-        source.size.map_or(h, |s| s.0),
-        source.size.map_or(w, |s| s.1),
-        source.channels.unwrap_or(c),
-    )?;
     let nhwc = values
         .into_shape_with_order((n, h * w * c))
         .map_err(|e| bad(path, e.to_string()))?;
-    let pixels = to_planar_rows(&nhwc, own, target);
-    let labels = match &source.labels {
-        Some(labels_path) => Some(read_labels(labels_path, n)?),
-        None => None,
-    };
-    let classes = labels.as_ref().map(|l: &Array1<u8>| {
-        let max = l.iter().copied().max().unwrap_or(0);
-        (0..=max).map(|v| v.to_string()).collect::<Vec<_>>()
-    });
-    Ok(Loaded {
-        shape: target,
-        parts: Parts::All(Part { pixels, labels }),
-        classes,
-        skipped: Vec::new(),
-    })
+    Ok((nhwc, own))
 }
 
 /// Float values to bytes: [0, 1] scaled by 255 when no value exceeds 1, else taken as 0–255;
