@@ -170,12 +170,30 @@ fn a_flat_folder_without_labels_still_clusters() {
             "s2.3",
             "--epochs",
             "1",
+            "--val",
+            "3",
             "--json",
             "--dataset",
         ],
         &[&flat, Path::new("--out"), &tmp.path().join("ae")],
     );
     assert!(m["data"]["classes"].is_null() && m["test_loss"].as_f64().unwrap().is_finite());
+    // Its config.json trains the same run again: same split sizes, same numbers.
+    let again = json(
+        &["train", "--json", "--config"],
+        &[
+            &tmp.path().join("ae/config.json"),
+            Path::new("--out"),
+            &tmp.path().join("ae2"),
+        ],
+    );
+    let config = |run: &str| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(tmp.path().join(run).join("config.json")).unwrap())
+            .unwrap()
+    };
+    assert_eq!(config("ae2")["validation"], 3);
+    assert_eq!(config("ae2"), config("ae"));
+    assert_eq!(again["test_loss"], m["test_loss"]);
 }
 
 #[test]

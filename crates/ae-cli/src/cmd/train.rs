@@ -121,9 +121,13 @@ fn resolve(args: &Args, data: &ae_lab::DataCache) -> Result<RunConfig> {
     if let DataSpec::Files(_) = &config.dataset {
         let loaded = data.get(config.dataset.clone())?;
         crate::data_flags::report_skipped(&loaded);
-        config = config
-            .fit_to(&loaded)
-            .with_context(|| format!("--model on {}", loaded.shape()))?;
+        // A preset (or a config file moved to other data) is sized for these images; a config
+        // file on its own data keeps its sizes, so that it repeats its run exactly.
+        if args.model.is_some() || args.data.dataset.is_some() {
+            config = config
+                .fit_to(&loaded)
+                .with_context(|| format!("--model on {}", loaded.shape()))?;
+        }
     }
     let own_data = matches!(config.dataset, DataSpec::Files(_));
     let t = &mut config.train;
