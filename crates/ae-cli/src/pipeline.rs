@@ -65,7 +65,14 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
                 .is_file()
                 .then(|| format!("file://{}", catalogue_link.display())),
         };
-        let summary = runner::run(&lab, &selected)?;
+        let summary = runner::run(&lab, &selected).map_err(|e| match e {
+            // The runner resumes interrupted trainings by itself.
+            ae_lab::Error::Model(ae_models::Error::Interrupted(dir)) => anyhow::anyhow!(
+                "interrupted; run the same command again to continue from the checkpoint in {}",
+                dir.display()
+            ),
+            e => e.into(),
+        })?;
         println!(
             "{} experiments in {:.0} s; report: {}",
             summary.sections,

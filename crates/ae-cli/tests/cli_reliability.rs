@@ -350,3 +350,51 @@ fn data_problems_are_named_once() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+/// Ctrl-C stops after the batch, writes a checkpoint and says how the same command continues;
+/// `--resume` then continues it.
+#[test]
+fn ctrl_c_names_the_checkpoint_and_the_resume_flag() {
+    use std::io::{BufRead, BufReader};
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("shapes");
+    ae_data::shapes::write_shapes(&data, 20, 16, 0).unwrap();
+    let out = tmp.path().join("run");
+    let mut child = ae()
+        .args([
+            "train", "--model", "s2.2", "--epochs", "100000", "--device", "cpu",
+        ])
+        .arg("--dataset")
+        .arg(&data)
+        .arg("--out")
+        .arg(&out)
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut seen = String::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        seen.push_str(&line);
+        seen.push('\n');
+        if line.starts_with("epoch 2/") {
+            break;
+        }
+    }
+    assert!(seen.contains("epoch 2/"), "{seen}");
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let rest: Vec<String> = lines.map(|l| l.unwrap()).collect();
+    let status = child.wait().unwrap();
+    let rest = rest.join("\n");
+    assert_eq!(status.code(), Some(1), "{rest}");
+    assert!(
+        rest.contains("interrupted; the checkpoint in") && rest.contains("--resume"),
+        "{rest}"
+    );
+    assert!(out.join("checkpoint").is_dir());
+}

@@ -47,7 +47,7 @@ pub enum Error {
         advice: String,
     },
     /// Training was stopped (Ctrl-C) after a checkpoint was written.
-    #[error("interrupted; the checkpoint in {0} resumes the run (--resume)")]
+    #[error("interrupted; the checkpoint in {0} continues the run")]
     Interrupted(std::path::PathBuf),
     /// A file (weights, checkpoint) does not hold what it should.
     #[error("{path}: {reason}")]

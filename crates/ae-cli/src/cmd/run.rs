@@ -59,6 +59,10 @@ impl RunFlags {
                 "{} holds {what}: --resume continues it, --overwrite starts over, --out picks another folder",
                 dir.display()
             ),
+            ae_lab::Error::Model(ae_models::Error::Interrupted(dir)) => anyhow::anyhow!(
+                "interrupted; the checkpoint in {} continues the run: the same command with --resume",
+                dir.display()
+            ),
             e => e.into(),
         })?;
         let metrics = ae_lab::evaluate(&trained)?;
