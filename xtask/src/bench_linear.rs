@@ -124,6 +124,7 @@ fn table(ours: &Value, theirs: &Value) -> Result<String> {
     for (case, what) in [
         ("kmeans_pixels", "60,000 × 784 pixels"),
         ("kmeans_pca32", "60,000 × 32 PCA codes"),
+        ("kmeans_pca10", "60,000 × 10 (first 10 PCA codes)"),
     ] {
         let per_iter = |v: &Value| -> Result<f64> {
             let s = numbers(v, case, "seconds")?;
@@ -161,7 +162,7 @@ fn table(ours: &Value, theirs: &Value) -> Result<String> {
             get(theirs)
         )?;
     }
-    for case in ["kmeans_pixels", "kmeans_pca32"] {
+    for case in ["kmeans_pixels", "kmeans_pca32", "kmeans_pca10"] {
         for key in ["inertia", "iterations", "accuracy"] {
             let show = |v: &Value| -> Result<String> {
                 let xs = numbers(v, case, key)?;

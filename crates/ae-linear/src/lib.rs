@@ -9,6 +9,7 @@
 //!
 //! Heavy linear algebra goes through OpenBLAS (system library, installed by `cargo xtask setup`).
 
+pub mod blas_core;
 mod eigh;
 pub mod error;
 pub mod float;
