@@ -407,14 +407,21 @@ impl Dataset {
             for v in [s.height, s.width, s.channels, set.len()] {
                 hash.update((v as u64).to_le_bytes());
             }
-            match set.rows().as_slice() {
-                Some(values) => hash.update(values),
-                None => set.rows().iter().for_each(|&v| hash.update([v])),
-            }
+            hash.update(
+                set.rows()
+                    .as_standard_layout()
+                    .as_slice()
+                    .expect("standard layout"),
+            );
             match set.labels() {
                 Some(labels) => {
                     hash.update([1]);
-                    labels.iter().for_each(|&l| hash.update([l]));
+                    hash.update(
+                        labels
+                            .as_standard_layout()
+                            .as_slice()
+                            .expect("standard layout"),
+                    );
                 }
                 None => hash.update([0]),
             }

@@ -117,14 +117,6 @@ impl DataSpec {
         }
     }
 
-    /// The registry data set, when it is one.
-    pub fn registry(&self) -> Option<DatasetId> {
-        match self {
-            DataSpec::Registry(id) => Some(*id),
-            DataSpec::Files(_) => None,
-        }
-    }
-
     /// A key that differs between any two specs that may load differently.
     pub fn key(&self) -> String {
         serde_json::to_string(self).expect("a DataSpec always serialises")

@@ -14,9 +14,6 @@ use crate::{Error, ImageShape, Result};
 /// `Resize` uses bilinear with antialiasing by default too.
 pub const RESIZE_FILTER: FilterType = FilterType::Triangle;
 
-/// The words a summary uses for [`RESIZE_FILTER`].
-pub const RESIZE_FILTER_NAME: &str = "bilinear (triangle filter, antialiased when shrinking)";
-
 /// An image's own size and channels (grey: 1, with or without alpha; colour: 3, with or
 /// without alpha; alpha is dropped).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -146,15 +146,29 @@ pub(crate) fn load(source: &FileSource, progress: &dyn LoadProgress) -> Result<L
                 .map(|&i| label_of(&kept[i]).expect("labelled"))
                 .collect::<Array1<u8>>()
         });
-        Part {
-            pixels: pixels.select(Axis(0), &idx),
-            labels,
-        }
+        (idx, labels)
     };
     let parts = if roots.len() == 2 {
-        Parts::TrainTest(part(0), part(1))
+        let [(train, train_labels), (test, test_labels)] = [part(0), part(1)];
+        Parts::TrainTest(
+            Part {
+                pixels: pixels.select(Axis(0), &train),
+                labels: train_labels,
+            },
+            Part {
+                pixels: pixels.select(Axis(0), &test),
+                labels: test_labels,
+            },
+        )
     } else {
-        Parts::All(part(0))
+        let (all, labels) = part(0);
+        // One part with nothing left out is the decoded array itself: no copy.
+        let pixels = if all.len() == n {
+            pixels
+        } else {
+            pixels.select(Axis(0), &all)
+        };
+        Parts::All(Part { pixels, labels })
     };
     skipped.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Loaded {

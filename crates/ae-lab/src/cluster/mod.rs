@@ -199,10 +199,12 @@ pub fn pixels_fingerprint(pixels: &Array2<f32>, shape: ImageShape) -> String {
     for v in [shape.height, shape.width, shape.channels, pixels.nrows()] {
         hash.update((v as u64).to_le_bytes());
     }
+    // One update per row: hashing value by value costs more than the hash itself.
+    let mut bytes = Vec::with_capacity(pixels.ncols() * 4);
     for row in pixels.rows() {
-        for v in row {
-            hash.update(v.to_le_bytes());
-        }
+        bytes.clear();
+        bytes.extend(row.iter().flat_map(|v| v.to_le_bytes()));
+        hash.update(&bytes);
     }
     hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
