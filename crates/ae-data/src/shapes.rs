@@ -89,6 +89,9 @@ mod tests {
         for (x, y) in a.iter().zip(&b) {
             assert_eq!(std::fs::read(x).unwrap(), std::fs::read(y).unwrap());
         }
+        // Another seed, other images.
+        let c = write_shapes(&dir.path().join("c"), 2, 16, 8).unwrap();
+        assert_ne!(std::fs::read(&a[0]).unwrap(), std::fs::read(&c[0]).unwrap());
         let img = image::open(&a[0]).unwrap().into_rgb8();
         assert_eq!(img.dimensions(), (16, 16));
         assert!(write_shapes(dir.path(), 1, 4, 0).is_err());

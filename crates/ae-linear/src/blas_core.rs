@@ -75,5 +75,9 @@ mod tests {
             assert!(["SkylakeX", "Haswell"].contains(&core));
             assert!(std::arch::is_x86_feature_detected!("avx2"));
         }
+        // A value the user set is never replaced (no other test here reads the variable).
+        std::env::set_var("OPENBLAS_CORETYPE", "Haswell");
+        assert_eq!(better_core(), None);
+        std::env::remove_var("OPENBLAS_CORETYPE");
     }
 }
