@@ -36,7 +36,8 @@ use crate::{Error, Result};
 pub const UMAP_NEIGHBOURS: usize = 20;
 /// Dimensions of the UMAP embedding that is clustered (N2D's setting).
 pub const UMAP_DIMENSIONS: usize = 10;
-/// Epochs of each self-labelling CNN (fewer when the configuration caps epochs lower).
+/// Epochs of each self-labelling CNN (fewer when the configuration caps epochs lower; more on
+/// a small set, see [`refine::epochs_for`]).
 pub const SELF_LABEL_EPOCHS: usize = 8;
 
 /// What to cluster and how.
