@@ -99,7 +99,21 @@ class B12(nn.Module):
         return torch.sigmoid(self.out(h))
 
 
-def bench(model, x, batch, epochs, lr, noise, loss_fn):
+def flops_per_image(model, x, loss_fn):
+    """Floating-point operations of one image's forward and backward pass, counted by
+    PyTorch's FlopCounterMode from the shapes of every convolution and matrix product (an
+    addition and a multiplication count two; element-wise work is left out)."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    counter = FlopCounterMode(display=False)
+    batch = x[:8]
+    with counter:
+        loss_fn(model(batch), batch).backward()
+    model.zero_grad(set_to_none=True)
+    return counter.get_total_flops() / batch.shape[0]
+
+
+def bench(model, x, batch, epochs, lr, noise, loss_fn, bf16):
     optim = torch.optim.Adam(model.parameters(), lr=lr)
     model.train()
     n = x.shape[0] // batch * batch
@@ -110,7 +124,9 @@ def bench(model, x, batch, epochs, lr, noise, loss_fn):
         for b in range(0, n, batch):
             target = x.index_select(0, order[b:b + batch])
             inp = torch.clamp(target + torch.randn_like(target) * noise, 0, 1) if noise else target
-            loss = loss_fn(model(inp), target)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+                out = model(inp)
+            loss = loss_fn(out.float(), target)
             optim.zero_grad()
             loss.backward()
             optim.step()
@@ -124,6 +140,9 @@ def main():
     ap.add_argument("--batches", type=int, default=30)
     ap.add_argument("--epochs", type=int, default=4)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--precision", choices=["fp32", "bf16"], default="fp32",
+                    help="bf16: the forward pass under torch.autocast('cpu', bfloat16)")
+    ap.add_argument("--models", default="s3.1,s0.1,b1.1,b1.2")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     images = read_idx(args.train_images).astype(np.float32) / 255
@@ -135,10 +154,15 @@ def main():
         ("b1.1", B11(), 128, 1e-3, 0.0, nn.BCELoss()),
         ("b1.2", B12(), 64, 2e-3, 0.3, nn.MSELoss()),
     ]:
+        if name not in args.models.split(","):
+            continue
         x = torch.from_numpy(images[: args.batches * batch]).unsqueeze(1).contiguous()
         torch.manual_seed(0)
+        flops = flops_per_image(model, x, loss_fn)
         out[name] = {
-            "images_per_second": bench(model, x, batch, args.epochs, lr, noise, loss_fn),
+            "flops_per_image": flops,
+            "images_per_second": bench(model, x, batch, args.epochs, lr, noise, loss_fn,
+                                       args.precision == "bf16"),
             "batches": args.batches,
         }
     print(json.dumps(out))

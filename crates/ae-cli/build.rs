@@ -1,3 +1,6 @@
-// The build script of ae-models: libtorch on the run-time path and first among the linked
-// libraries (why: see that file).
-include!("../ae-models/build.rs");
+// libtorch linked first and on the run-time path (why: see ae-models/link_libtorch.rs).
+include!("../ae-models/link_libtorch.rs");
+
+fn main() {
+    link_libtorch();
+}

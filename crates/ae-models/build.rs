@@ -1,25 +1,17 @@
-// Embeds libtorch's folders as the run-time search path (RUNPATH) of a package's binaries,
-// examples and tests, so they run with no `LD_LIBRARY_PATH` (cargo overrides that variable
-// anyway), and puts libtorch first among the shared libraries they load.
-//
-// Why first: libtorch_cpu exports the BLAS symbols of the MKL inside it (`sgemm_`,
-// `cblas_sgemm`, …), and so does OpenBLAS (ae-linear). The dynamic linker binds every such
-// call to the library loaded first. With OpenBLAS first, libtorch's own matrix products run on
-// OpenBLAS, whose threads then fight libtorch's: dense training measured 3–4× slower here. With
-// libtorch first, both libtorch and ae-linear use libtorch's MKL, as the benchmarks assume.
-// Naming the libraries in this package's own build script places them before every
-// dependency's libraries on the link line, whatever the dependency graph looks like.
-//
-// ae-lab and ae-cli include this file as their build script too (plain comments, so that it
-// can be included).
+// libtorch linked first and on the run-time path (why: see link_libtorch.rs), and
+// `cpp/autocast.cpp` compiled: the switches of libtorch's mixed precision on the CPU, which tch
+// does not expose (see src/precision.rs).
+include!("link_libtorch.rs");
+
 fn main() {
-    if let Ok(lib) = std::env::var("DEP_TCH_LIBTORCH_LIB") {
-        println!("cargo:rustc-link-search=native={lib}");
-        println!("cargo:rustc-link-lib=dylib=torch_cpu");
-        println!("cargo:rustc-link-lib=dylib=c10");
-        println!("cargo:rustc-link-arg=-Wl,-rpath,{lib}");
-        // libtorch_cpu needs libcudart/libcupti from the NVIDIA wheels beside torch.
-        println!("cargo:rustc-link-arg=-Wl,-rpath,{lib}/../../nvidia/cu13/lib");
-        println!("cargo:rustc-env=AE_LIBTORCH_LIB={lib}");
+    if let Some(lib) = link_libtorch() {
+        println!("cargo:rerun-if-changed=cpp/autocast.cpp");
+        cc::Build::new()
+            .cpp(true)
+            .pic(true)
+            .std("c++17")
+            .include(std::path::Path::new(&lib).join("../include"))
+            .file("cpp/autocast.cpp")
+            .compile("ae_autocast");
     }
 }

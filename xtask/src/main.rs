@@ -5,6 +5,7 @@
 mod bench;
 mod bench_linear;
 mod bench_train;
+mod cpu_peak;
 mod example_images;
 mod fetch;
 mod fuzz;

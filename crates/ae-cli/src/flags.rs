@@ -38,6 +38,7 @@ const FLAGS: &[(&str, &str)] = &[
     ("method", "--method"),
     ("images", "--images"),
     ("umap_epochs", "--umap-epochs"),
+    ("precision", "--precision"),
 ];
 
 /// The parameter an error is about, looking through the whole chain of causes.

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use ae_data::DatasetId;
 use ae_lab::{catalogue, runner, DataCache, Lab, Profile};
+use ae_models::Precision;
 use anyhow::{Context, Result};
 
 use crate::cmd::run::{install_ctrl_c, Bar, DeviceFlags, STOP};
@@ -40,6 +41,7 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
         .clone()
         .unwrap_or_else(|| PathBuf::from("runs").join(format!("pipeline-{}", profile.name)));
     let device = args.device.select()?;
+    let precision = args.device.precision(Precision::Fp32, device)?;
     // One data cache for the whole process: each data set is read and verified once.
     let data = DataCache::new(data_dir);
     install_ctrl_c();
@@ -59,6 +61,7 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
             profile,
             dataset,
             device,
+            precision,
             progress: &bar,
             stop: Some(&STOP),
             catalogue_link: catalogue_link

@@ -35,6 +35,7 @@ fn run() -> ae_lab::Result<()> {
         profile,
         dataset: ae_data::DatasetId::Mnist,
         device: tch::Device::Cpu,
+        precision: ae_models::Precision::Fp32,
         progress: &Quiet,
         stop: None,
         catalogue_link: None,

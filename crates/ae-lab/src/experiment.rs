@@ -167,6 +167,7 @@ impl<'a> Experiment<'a> {
         let profile = &self.lab.profile;
         let mut c = RunConfig::from_preset(preset, dataset, profile.validation);
         c.train.epochs = profile.epochs(c.train.epochs);
+        c.train.precision = self.lab.precision;
         tweak(&mut c);
         let most = TRAINING_IMAGES - c.validation;
         c.train_size = profile.train_size.unwrap_or(most).min(most);

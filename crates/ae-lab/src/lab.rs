@@ -1,10 +1,11 @@
 //! What every experiment of a pipeline run shares: output folder, data, profile, device,
-//! progress and the stop flag.
+//! precision, progress and the stop flag.
 
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 use ae_data::DatasetId;
+use ae_models::Precision;
 use tch::Device;
 
 use crate::data::DataCache;
@@ -23,6 +24,8 @@ pub struct Lab<'a> {
     pub dataset: DatasetId,
     /// Where tensors live.
     pub device: Device,
+    /// The arithmetic of every training (already resolved for the device).
+    pub precision: Precision,
     /// Told about every experiment and training.
     pub progress: &'a dyn Progress,
     /// Set (by Ctrl-C) to stop the current training after its batch, with a checkpoint.

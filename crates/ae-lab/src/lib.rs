@@ -24,6 +24,7 @@
 //!     profile: Profile::QUICK,
 //!     dataset: ae_data::DatasetId::Mnist,
 //!     device: tch::Device::Cpu,
+//!     precision: ae_models::Precision::Fp32,
 //!     progress: &Quiet,
 //!     stop: None,
 //!     catalogue_link: None,

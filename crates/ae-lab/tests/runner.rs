@@ -11,6 +11,7 @@ fn lab<'a>(out: &std::path::Path, data: &'a DataCache) -> Lab<'a> {
         profile: Profile::QUICK,
         dataset: ae_data::DatasetId::Mnist,
         device: tch::Device::Cpu,
+        precision: ae_models::Precision::Fp32,
         progress: &Quiet,
         stop: None,
         catalogue_link: None,

@@ -30,6 +30,7 @@ fn run_seed(seed: &str) -> Option<(tempfile::TempDir, Vec<Section>)> {
         profile: TINY,
         dataset: DatasetId::Mnist,
         device: tch::Device::Cpu,
+        precision: ae_models::Precision::Fp32,
         progress: &Quiet,
         stop: None,
         catalogue_link: None,

@@ -84,10 +84,10 @@ impl Checkpoint {
         if tensors.is_empty() {
             fs::write(&opt_path, b"").map_err(|e| Error::io(&opt_path, e))?;
         } else {
-            Tensor::write_safetensors(&tensors, &opt_path)?;
+            crate::weights::write_safetensors(&tensors, &opt_path)?;
         }
         if let Some(best) = best {
-            Tensor::write_safetensors(best, new.join(BEST))?;
+            crate::weights::write_safetensors(best, &new.join(BEST))?;
         }
         let meta = Meta {
             state: state.clone(),

@@ -84,8 +84,12 @@ fn dlopen(path: &str) -> std::result::Result<(), String> {
     Ok(())
 }
 
-/// Resolves the user's choice to a device, loading CUDA first when it could be used.
+/// Resolves the user's choice to a device, loading CUDA first when it could be used; also keeps
+/// freed memory in the process for the next training step ([`crate::memory`]).
 pub fn init(choice: DeviceChoice) -> Result<Device> {
+    if !crate::memory::keep_freed_memory() {
+        tracing::debug!("the C library's allocator keeps its own settings");
+    }
     match choice {
         DeviceChoice::Cpu => Ok(Device::Cpu),
         DeviceChoice::Auto => {

@@ -18,6 +18,25 @@ pub struct EpochRecord {
     /// The learning rate of the epoch's last step.
     #[serde(default)]
     pub lr: f64,
+    /// Where the epoch's training time went, step by step.
+    #[serde(default)]
+    pub time: StepTimes,
+}
+
+/// Seconds an epoch's steps spent in each phase, summed over its `steps` (on a CPU, where
+/// libtorch runs synchronously; on CUDA the kernels' time lands wherever the host waits).
+/// The rest of the epoch's training time is the trainer's bookkeeping: reading the loss back,
+/// progress events, the stop flag.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct StepTimes {
+    /// Steps (batches) measured.
+    pub steps: usize,
+    /// Taking the batch: shuffled rows, augmentation, noise.
+    pub data: f64,
+    /// The network: forward pass, loss, zeroing the gradients, backward pass.
+    pub network: f64,
+    /// The optimizer's update (and setting the step's learning rate).
+    pub optimizer: f64,
 }
 
 /// Everything measured during training.
@@ -73,6 +92,7 @@ mod tests {
                     images_per_second: 0.0,
                     seconds: 0.0,
                     lr: 0.0,
+                    time: StepTimes::default(),
                 })
                 .collect(),
             ..History::default()

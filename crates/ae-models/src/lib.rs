@@ -7,7 +7,8 @@
 //! - [`loss`], [`optim`]: losses (MSE, SSE, BCE, + L1 on the code); Adam and SGD whose state
 //!   can be saved.
 //! - [`train_config`], [`history`]: what a run is told and what it measured.
-//! - [`schedule`]: learning-rate schedules with warm-up.
+//! - [`schedule`]: learning-rate schedules with warm-up; [`precision`]: FP32 or bfloat16 mixed
+//!   precision (libtorch's autocast, with CPU feature detection).
 //! - [`train`], [`checkpoint`]: the trainer and its resumable checkpoints; [`weights`]: a
 //!   weights file checked against a model before libtorch reads it.
 //! - [`tensor`]: images between ndarray and tensors.
@@ -16,7 +17,8 @@
 //! - [`grad`]: seed 002's hand-derived gradients (S2.1), checked against autograd.
 //!
 //! Call [`device::init`] once at program start: it loads libtorch's CUDA library when it is
-//! installed, since the linker otherwise drops it and CUDA stays invisible.
+//! installed, since the linker otherwise drops it and CUDA stays invisible, and makes the C
+//! library keep freed memory for the next training step ([`memory`]).
 
 pub mod augment;
 pub mod checkpoint;
@@ -27,10 +29,12 @@ pub mod error;
 pub mod grad;
 pub mod history;
 pub mod loss;
+pub mod memory;
 pub mod model;
 pub mod nets;
 pub mod noise;
 pub mod optim;
+pub mod precision;
 pub mod presets;
 pub mod schedule;
 pub mod tensor;
@@ -45,6 +49,7 @@ pub use loss::Loss;
 pub use model::Model;
 pub use nets::{Autoencoder, Forward};
 pub use optim::{Optimizer, OptimizerConfig};
+pub use precision::Precision;
 pub use presets::Preset;
 pub use schedule::LrSchedule;
 pub use tensor::{images_tensor, to_array};

@@ -28,6 +28,23 @@ impl std::fmt::Debug for Model {
     }
 }
 
+/// Stores every 4-D variable (the convolutions' kernels) channels-last: the same shape, with
+/// the channel varying fastest in memory, as PyTorch's `memory_format=torch.channels_last`.
+/// oneDNN then runs the convolutions in NHWC without converting the activations to and from
+/// its blocked layout at every layer, and the activations stay channels-last from layer to
+/// layer. Measured on S0.1 (PyTorch 2.11, 2 cores): 1,330 images/s in the default layout,
+/// 1,550 channels-last. Values, file formats and checkpoints are unchanged (files store
+/// tensors in their logical order, loading copies into these strides).
+fn channels_last(vs: &VarStore) {
+    let _guard = tch::no_grad_guard();
+    for (_, mut t) in vs.variables() {
+        if t.dim() == 4 {
+            let nhwc = t.permute([0, 2, 3, 1]).contiguous().permute([0, 3, 1, 2]);
+            t.set_data(&nhwc);
+        }
+    }
+}
+
 impl Model {
     /// Builds the network of `config` on `device`, initialised from libtorch's global generator
     /// (seed it with `tch::manual_seed` first for a reproducible start).
@@ -88,6 +105,9 @@ impl Model {
                 Box::new(n)
             }
         };
+        if device == Device::Cpu {
+            channels_last(&vs);
+        }
         Ok(Model {
             config: config.clone(),
             vs,
@@ -124,9 +144,11 @@ impl Model {
 
     /// Writes all variables to a safetensors file, atomically.
     pub fn save(&self, path: &Path) -> Result<()> {
-        // tch picks the format from the extension, so the temporary keeps `.safetensors`.
+        // The temporary keeps the `.safetensors` extension (tools pick the format by it).
         let tmp = path.with_extension("partial.safetensors");
-        self.vs.save(&tmp)?;
+        let mut named: Vec<(String, Tensor)> = self.vs.variables().into_iter().collect();
+        named.sort_by(|a, b| a.0.cmp(&b.0));
+        crate::weights::write_safetensors(&named, &tmp)?;
         std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
     }
 

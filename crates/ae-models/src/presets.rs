@@ -119,6 +119,7 @@ fn base() -> TrainConfig {
         warmup_epochs: 0,
         patience: None,
         keep_best: false,
+        precision: crate::Precision::Fp32,
     }
 }
 

@@ -16,11 +16,12 @@ use std::time::Instant;
 use tch::Tensor;
 
 use crate::checkpoint::{Checkpoint, Snapshot, TrainerState};
-pub use crate::history::{EpochRecord, History};
+pub use crate::history::{EpochRecord, History, StepTimes};
 use crate::model::Model;
 use crate::nets::Autoencoder;
 use crate::noise::corrupt;
 use crate::optim::Optimizer;
+use crate::precision::Autocast;
 pub use crate::train_config::TrainConfig;
 use crate::{Error, Result};
 
@@ -102,6 +103,12 @@ impl<'a> Trainer<'a> {
     ) -> Result<History> {
         let c = &self.config;
         let device = model.device();
+        // The caller normally resolved the precision already (and recorded what runs); a
+        // bfloat16 request on a CPU without it still runs FP32 rather than emulated.
+        let (precision, fallback) = c.precision.resolve(device);
+        if let Some(why) = fallback {
+            tracing::warn!("{why}");
+        }
         let n = train.size()[0] as usize;
         if n == 0 {
             return Err(Error::invalid("training set", "is empty"));
@@ -190,7 +197,9 @@ impl<'a> Trainer<'a> {
             .to_device(device);
             let started = Instant::now();
             let images_before = state.epoch_images;
+            let mut time = StepTimes::default();
             while state.batch < batches_per_epoch {
+                let step_started = Instant::now();
                 let b = state.batch;
                 let start = b * c.batch_size;
                 let len = c.batch_size.min(n - start);
@@ -204,6 +213,7 @@ impl<'a> Trainer<'a> {
                     Some(noise) => corrupt(noise, &target),
                     None => target.shallow_clone(),
                 };
+                let batch_taken = Instant::now();
                 lr = base_lr
                     * c.lr_schedule.factor(
                         epoch * batches_per_epoch + b,
@@ -211,8 +221,11 @@ impl<'a> Trainer<'a> {
                         c.epochs,
                         c.warmup_epochs,
                     );
-                optimizer.set_lr(lr);
-                let f = model.forward(&input, true);
+                let f = {
+                    let _mixed = Autocast::enter(precision, device);
+                    model.forward(&input, true)
+                }
+                .to_fp32();
                 let loss = match c.loss.objective(&f, &target, c.l1, c.beta) {
                     Err(Error::NonFinite { what, value, .. }) => {
                         return Err(self.non_finite(
@@ -225,7 +238,13 @@ impl<'a> Trainer<'a> {
                 };
                 optimizer.zero_grad();
                 loss.backward();
+                let network_done = Instant::now();
+                optimizer.set_lr(lr);
                 optimizer.step();
+                time.steps += 1;
+                time.data += (batch_taken - step_started).as_secs_f64();
+                time.network += (network_done - batch_taken).as_secs_f64();
+                time.optimizer += network_done.elapsed().as_secs_f64();
                 let loss = loss.double_value(&[]);
                 if !loss.is_finite() {
                     return Err(self.non_finite(
@@ -272,6 +291,7 @@ impl<'a> Trainer<'a> {
                 images_per_second: images as f64 / train_seconds.max(1e-9),
                 seconds: started.elapsed().as_secs_f64(),
                 lr,
+                time,
             };
             history.train_seconds += train_seconds;
             history.epochs.push(record);

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::augment::Augment;
 use crate::loss::Loss;
 use crate::optim::OptimizerConfig;
+use crate::precision::Precision;
 use crate::schedule::LrSchedule;
 use crate::{Error, Result};
 
@@ -49,6 +50,10 @@ pub struct TrainConfig {
     /// (Keras' `restore_best_weights`, Lightning's best checkpoint); needs a validation set.
     #[serde(default)]
     pub keep_best: bool,
+    /// Arithmetic of the forward pass: FP32, or bfloat16 mixed precision (weights, optimizer
+    /// state and losses stay FP32). Left out of config files when FP32.
+    #[serde(default, skip_serializing_if = "Precision::is_fp32")]
+    pub precision: Precision,
 }
 
 fn one() -> f64 {

@@ -14,6 +14,17 @@ use crate::{Error, Result};
 /// A variable's name and shape.
 pub type Spec = (String, Vec<usize>);
 
+/// Writes named tensors to a safetensors file, in their logical (row-major) order whatever
+/// their strides: tch refuses to save the channels-last kernels of a CPU model as they are.
+pub fn write_safetensors(named: &[(String, tch::Tensor)], path: &Path) -> Result<()> {
+    let ordered: Vec<(&str, tch::Tensor)> = named
+        .iter()
+        .map(|(name, t)| (name.as_str(), t.contiguous()))
+        .collect();
+    tch::Tensor::write_safetensors(&ordered, path)?;
+    Ok(())
+}
+
 /// The names and shapes of the tensors in safetensors `bytes`, sorted by name; every tensor must
 /// be `float32` with exactly the bytes its shape needs. `origin` names the file in errors.
 pub fn read_specs(bytes: &[u8], origin: &Path) -> Result<Vec<Spec>> {

@@ -134,6 +134,7 @@ fn config(noise: Option<Noise>, epochs: usize) -> TrainConfig {
         warmup_epochs: 0,
         patience: None,
         keep_best: false,
+        precision: ae_models::Precision::Fp32,
     }
 }
 

@@ -55,6 +55,7 @@ fn config(epochs: usize, lr: f64) -> TrainConfig {
         warmup_epochs: 0,
         patience: None,
         keep_best: false,
+        precision: ae_models::Precision::Fp32,
     }
 }
 

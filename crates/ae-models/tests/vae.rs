@@ -32,6 +32,7 @@ fn train_config(epochs: usize) -> TrainConfig {
         warmup_epochs: 0,
         patience: None,
         keep_best: false,
+        precision: ae_models::Precision::Fp32,
     }
 }
 

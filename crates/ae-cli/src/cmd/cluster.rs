@@ -48,7 +48,7 @@ pub struct Args {
 pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
     let dataset = args.data.spec("mnist")?;
     let method: Method = args.method.parse().context("--method")?;
-    let config = ClusterConfig {
+    let mut config = ClusterConfig {
         k: args.k,
         seed: args.seed,
         images: args.images,
@@ -56,14 +56,16 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
         umap_epochs: args.umap_epochs,
         ..ClusterConfig::new(dataset.clone(), method)
     };
-    let (default_out, models) = cluster::default_folders(Path::new("runs"), &config);
-    let out = args.out.clone().unwrap_or(default_out);
     let device = if method.uses_ae() || method == Method::SeedCodesKmeans {
         run::install_ctrl_c();
-        self::run::device(&args.device.device, args.device.threads)?
+        let device = args.device.select()?;
+        config.precision = args.device.precision(config.precision, device)?;
+        device
     } else {
         tch::Device::Cpu
     };
+    let (default_out, models) = cluster::default_folders(Path::new("runs"), &config);
+    let out = args.out.clone().unwrap_or(default_out);
     let bar = Bar::new();
     let metrics = cluster::cluster(
         &config,

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use ae_lab::{DataCache, PipelineEvent, Progress, RunConfig, RunMetrics, RunStart};
 use ae_lab::{TrainOptions, Trained};
-use ae_models::Event;
+use ae_models::{Event, Precision};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::sync::Mutex;
@@ -35,11 +35,12 @@ impl RunFlags {
     /// checkpoint and `--resume`, then evaluates it on the test set.
     pub fn train(
         &self,
-        config: RunConfig,
+        mut config: RunConfig,
         dir: PathBuf,
         data: &DataCache,
     ) -> Result<(Trained, RunMetrics)> {
         let device = self.device.select()?;
+        config.train.precision = self.device.precision(config.train.precision, device)?;
         install_ctrl_c();
         let bar = Bar::new();
         let trained = ae_lab::train(
@@ -86,12 +87,37 @@ pub struct DeviceFlags {
     /// CPU threads for libtorch.
     #[arg(long)]
     pub threads: Option<usize>,
+    /// fp32, or bf16: mixed precision (bfloat16 convolutions and matrix products, FP32 weights
+    /// and losses) where the CPU multiplies bfloat16 natively (AVX512-BF16, AMX), else FP32.
+    #[arg(long)]
+    pub precision: Option<String>,
 }
 
 impl DeviceFlags {
     /// Resolves the flags to a device and says which one is used.
     pub fn select(&self) -> Result<Device> {
         device(&self.device, self.threads)
+    }
+
+    /// The precision that runs on `device`: `--precision`, else `configured` (a config file's),
+    /// falling back to FP32 where bfloat16 is not native, and saying which.
+    pub fn precision(&self, configured: Precision, device: Device) -> Result<Precision> {
+        let asked = match &self.precision {
+            Some(p) => p.parse().context("--precision")?,
+            None => configured,
+        };
+        let (runs, fallback) = asked.resolve(device);
+        match fallback {
+            Some(why) => eprintln!("precision: {why}"),
+            None if runs == Precision::Bf16 => eprintln!(
+                "precision: bf16 mixed ({})",
+                ae_models::precision::cpu_bf16()
+                    .filter(|_| device == Device::Cpu)
+                    .unwrap_or("CUDA")
+            ),
+            None => {}
+        }
+        Ok(runs)
     }
 }
 

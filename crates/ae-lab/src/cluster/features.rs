@@ -86,9 +86,10 @@ fn network_codes(
     if let Some(e) = config.epochs {
         train.epochs = e;
     }
+    train.precision = config.precision;
     // The pixels' fingerprint in the name: other images of the same count get their own
-    // network instead of reusing (or refusing) this one.
-    let name = format!(
+    // network instead of reusing (or refusing) this one; a bfloat16 network is another too.
+    let mut name = format!(
         "{}-e{}-seed{}-n{}-{}",
         preset.id,
         train.epochs,
@@ -96,6 +97,9 @@ fn network_codes(
         pixels.nrows(),
         &images.sha256[..8]
     );
+    if !train.precision.is_fp32() {
+        name.push_str(&format!("-{}", train.precision));
+    }
     let dir = place.models.join(name);
     let (model, seconds): (Model, f64) = watch.time("train", || {
         trained(

@@ -21,6 +21,7 @@ use std::time::Instant;
 use ae_data::{DataSpec, ImageShape};
 use ae_eval::clustering::{ari, cluster_accuracy, nmi};
 use ae_linear::{nearest_neighbours, GaussianMixture, KMeans, Umap, UmapInit};
+use ae_models::Precision;
 use ndarray::{Array1, Array2};
 use serde::Serialize;
 use tch::Device;
@@ -57,6 +58,9 @@ pub struct ClusterConfig {
     pub epochs: Option<usize>,
     /// UMAP's epochs (200 above 10,000 points, 500 below, when `None`).
     pub umap_epochs: Option<usize>,
+    /// The arithmetic of the network's training (already resolved for the device).
+    #[serde(skip_serializing_if = "Precision::is_fp32")]
+    pub precision: Precision,
 }
 
 impl ClusterConfig {
@@ -70,6 +74,7 @@ impl ClusterConfig {
             images: None,
             epochs: None,
             umap_epochs: None,
+            precision: Precision::Fp32,
         }
     }
 
@@ -492,13 +497,16 @@ fn write_assignments(path: &Path, a: &Assignment) -> Result<()> {
     ae_data::write_atomically(path, text.as_bytes()).map_err(Error::from)
 }
 
-/// The standard places: `runs/cluster-<dataset>/<method>-seed<S>` and the shared
+/// The standard places: `runs/cluster-<dataset>/<method>-seed<S>[-n<N>][-bf16]` and the shared
 /// `runs/cluster-<dataset>/models` under `root`.
 pub fn default_folders(root: &Path, config: &ClusterConfig) -> (PathBuf, PathBuf) {
     let base = root.join(format!("cluster-{}", config.dataset));
     let mut name = format!("{}-seed{}", config.method, config.seed);
     if let Some(n) = config.images {
         name.push_str(&format!("-n{n}"));
+    }
+    if !config.precision.is_fp32() {
+        name.push_str(&format!("-{}", config.precision));
     }
     (base.join(name), base.join("models"))
 }

@@ -27,6 +27,7 @@ pub fn b2_1(ex: &mut Experiment<'_>) -> Result<()> {
             let config = ClusterConfig {
                 images,
                 epochs,
+                precision: ex.lab.precision,
                 ..ClusterConfig::new(id, method)
             };
             let out = dir.join(method.name());

@@ -29,6 +29,24 @@ pub struct Forward {
     pub kl: Option<Tensor>,
 }
 
+impl Forward {
+    /// The same tensors in FP32 (after a bfloat16 forward pass, so that losses add up in FP32).
+    pub fn to_fp32(self) -> Forward {
+        let fp32 = |t: Tensor| {
+            if t.kind() == tch::Kind::Float {
+                t
+            } else {
+                t.to_kind(tch::Kind::Float)
+            }
+        };
+        Forward {
+            code: fp32(self.code),
+            output: fp32(self.output),
+            kl: self.kl.map(fp32),
+        }
+    }
+}
+
 /// An encoder and a decoder.
 pub trait Autoencoder: Send {
     /// A short description (preset id or kind).
