@@ -208,11 +208,62 @@ fn bad_training_flags_are_named() {
         (&["train", "--model", "s2.2", "--epochs", "0"], "--epochs"),
         (&["denoise", "--noise", "-0.3"], "--noise"),
         (&["train", "--model", "s2.2", "--device", "tpu"], "--device"),
+        (
+            &["train", "--model", "s2.2", "--precision", "fp16"],
+            "--precision",
+        ),
     ];
     for (args, needle) in cases {
         let out = ae().args(*args).output().unwrap();
         assert!(!out.status.success(), "{args:?} succeeded");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}
+
+/// `--precision bf16` on a one-epoch conv run: recorded in config.json when the CPU multiplies
+/// bfloat16 (and the loss agrees with FP32's within 1 %); with the CPU's bfloat16 hidden
+/// (`AE_CPU_BF16=0`) the command says it runs FP32, and the config has no precision field.
+#[test]
+fn precision_bf16_runs_or_says_it_falls_back() {
+    let Some(data) = mnist() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str, precision: &str, hide: bool| {
+        let mut cmd = ae();
+        if hide {
+            cmd.env("AE_CPU_BF16", "0");
+        }
+        let out = cmd
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["train", "--model", "s3.1", "--epochs", "1"])
+            .args(["--train-size", "1000", "--val", "200", "--threads", "2"])
+            .args(["--precision", precision, "--json", "--out"])
+            .arg(dir.path().join(name))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let config: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(dir.path().join(name).join("config.json")).unwrap(),
+        )
+        .unwrap();
+        (json_of(&out), stderr, config)
+    };
+    let (fp32, _, config) = run("fp32", "fp32", false);
+    assert!(config["train"].get("precision").is_none(), "{config}");
+    let (hidden, stderr, config) = run("hidden", "bf16", true);
+    assert!(stderr.contains("running FP32"), "{stderr}");
+    assert!(config["train"].get("precision").is_none(), "{config}");
+    assert_eq!(hidden["test_loss"], fp32["test_loss"]);
+    if ae_models::precision::cpu_bf16().is_some() {
+        let (bf16, stderr, config) = run("bf16", "bf16", false);
+        assert!(stderr.contains("precision: bf16 mixed"), "{stderr}");
+        assert_eq!(config["train"]["precision"], "bf16");
+        let (a, b) = (
+            fp32["test_loss"].as_f64().unwrap(),
+            bf16["test_loss"].as_f64().unwrap(),
+        );
+        assert!((a - b).abs() / a < 0.01, "fp32 {a}, bf16 {b}");
+        assert_ne!(a, b, "bf16 changed nothing");
     }
 }
