@@ -53,19 +53,9 @@ enum Command {
 /// Starts the program again with `OPENBLAS_CORETYPE` set when OpenBLAS fell back to generic
 /// kernels on a CPU it does not know (see `ae_linear::blas_core`); returns only when it did not.
 fn restart_with_fast_blas() {
-    let Some(core) = ae_linear::blas_core::better_core() else {
-        return;
-    };
-    let Ok(exe) = std::env::current_exe() else {
-        return;
-    };
-    use std::os::unix::process::CommandExt;
-    let err = std::process::Command::new(exe)
-        .args(std::env::args_os().skip(1))
-        .env("OPENBLAS_CORETYPE", core)
-        .exec();
-    // exec returns only on failure: go on with the slower kernels.
-    eprintln!("warning: could not restart with OPENBLAS_CORETYPE={core} (linear algebra stays slow): {err}");
+    if let Some((core, err)) = ae_linear::blas_core::restart_with_better_core() {
+        eprintln!("warning: could not restart with OPENBLAS_CORETYPE={core} (linear algebra stays slow): {err}");
+    }
 }
 
 fn main() -> ExitCode {

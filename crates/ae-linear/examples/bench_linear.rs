@@ -17,13 +17,8 @@ use serde_json::{json, Value};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The same OpenBLAS kernels as the `ae` command uses (it restarts the same way).
-    if let Some(core) = ae_linear::blas_core::better_core() {
-        use std::os::unix::process::CommandExt;
-        let err = std::process::Command::new(std::env::current_exe()?)
-            .args(std::env::args_os().skip(1))
-            .env("OPENBLAS_CORETYPE", core)
-            .exec();
-        return Err(err.into());
+    if let Some((core, err)) = ae_linear::blas_core::restart_with_better_core() {
+        return Err(format!("restarting with OPENBLAS_CORETYPE={core}: {err}").into());
     }
     let mut data_dir = PathBuf::from("data");
     let (mut reps, mut kmeans_reps) = (5usize, 5u64);

@@ -3,7 +3,8 @@
 //! runs 3× slower than with its AVX-512 ones (measured: `ae pca` on MNIST, eigh, 0.74 s →
 //! 0.24 s). OpenBLAS chooses once, when the library loads, from `OPENBLAS_CORETYPE` or its own
 //! detection, so a program can only be started again with the variable set: [`better_core`]
-//! says when and with which value, and the binaries do the restart.
+//! says when and with which value, and [`restart_with_better_core`] (called first thing by the
+//! binaries) does the restart.
 
 use std::ffi::CStr;
 
@@ -44,6 +45,26 @@ pub fn better_core() -> Option<&'static str> {
         return None;
     }
     suited_core()
+}
+
+/// Replaces this process by the same program with the same arguments and
+/// `OPENBLAS_CORETYPE` set to [`better_core`], when there is one. Returns only when it did not
+/// restart: `None` when no restart was needed, the error when starting failed (the program
+/// then goes on with the slower kernels). Call it before any other thread starts.
+#[cfg(unix)]
+pub fn restart_with_better_core() -> Option<(&'static str, std::io::Error)> {
+    use std::os::unix::process::CommandExt;
+    let core = better_core()?;
+    let exe = match std::env::current_exe() {
+        Ok(exe) => exe,
+        Err(e) => return Some((core, e)),
+    };
+    // `exec` returns only on failure.
+    let err = std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .env("OPENBLAS_CORETYPE", core)
+        .exec();
+    Some((core, err))
 }
 
 #[cfg(target_arch = "x86_64")]
