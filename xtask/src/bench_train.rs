@@ -126,13 +126,6 @@ pub fn run(args: &Args) -> Result<()> {
     }
 
     let peak = cpu_peak::measure(args.threads);
-    let batch_of = |id: &str| match id {
-        "s3.1" => 256,
-        "s0.1" => 200,
-        "b1.1" => 128,
-        "b1.2" => 64,
-        _ => 0,
-    };
     let mut t = String::new();
     writeln!(
         t,
@@ -174,7 +167,8 @@ pub fn run(args: &Args) -> Result<()> {
                 t,
                 "| {} | {} | {:.1} | {:.0} | {:.0} | {} | {gflops:.0} | {} |",
                 id.to_uppercase(),
-                batch_of(id),
+                // The preset's batch size, as our side ran it (PyTorch's script uses the same).
+                ours[0][id]["batch_size"].as_u64().unwrap_or_default(),
                 flops / 1e6,
                 median(a.clone()),
                 median(b.clone()),

@@ -47,7 +47,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut train = ae_models::Preset::get(id)?.train();
         train.epochs = epochs;
         train.precision = runs;
-        let n = (batches * train.batch_size).min(data.train.len());
+        let batch_size = train.batch_size;
+        let n = (batches * batch_size).min(data.train.len());
         let x = images_tensor(
             &data.train.first(n).to_f32(),
             &model_config.input_shape(),
@@ -74,6 +75,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             serde_json::json!({
                 "images_per_second": rates,
                 "batches": batches,
+                "batch_size": batch_size,
                 "precision": runs.to_string(),
                 "step_times": times,
             }),

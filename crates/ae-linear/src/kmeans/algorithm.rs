@@ -68,8 +68,9 @@ pub(crate) fn row_norms<F: Float>(x: &ArrayView2<F>) -> Array1<F> {
 }
 
 /// Squared distances (n × k) as ‖x‖² − 2XCᵀ + ‖c‖², clamped at 0: one GEMM per block of rows,
-/// the blocks shared among the cores. The k-means loop deliberately avoids OpenBLAS: its idle
-/// threads spin for a while after each call and would steal the cores from these workers.
+/// the blocks shared among the cores (rayon's pool, as in the assignment passes). The k-means
+/// loop deliberately avoids OpenBLAS: its idle threads spin for a while after each call and
+/// would steal the cores from these workers.
 pub(crate) fn sq_distances<F: Float>(
     x: &ArrayView2<F>,
     x_sq: &Array1<F>,
@@ -77,13 +78,12 @@ pub(crate) fn sq_distances<F: Float>(
 ) -> Array2<F> {
     let c_sq = row_norms(&centres.view());
     let mut d = Array2::<F>::zeros((x.nrows(), centres.nrows()));
-    let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
-    let per_thread = x.nrows().div_ceil(threads).max(1);
-    std::thread::scope(|scope| {
-        for (t, mut part) in d.axis_chunks_iter_mut(Axis(0), per_thread).enumerate() {
+    let per_part = x.nrows().div_ceil(rayon::current_num_threads()).max(1);
+    rayon::scope(|scope| {
+        for (t, mut part) in d.axis_chunks_iter_mut(Axis(0), per_part).enumerate() {
             let c_sq = &c_sq;
-            scope.spawn(move || {
-                let first = t * per_thread;
+            scope.spawn(move |_| {
+                let first = t * per_part;
                 let rows = x.slice(s![first..first + part.nrows(), ..]);
                 general_mat_mul(F::one(), &rows, &centres.t(), F::zero(), &mut part);
                 for (r, mut row) in part.rows_mut().into_iter().enumerate() {
