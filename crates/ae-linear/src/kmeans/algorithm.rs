@@ -1,4 +1,5 @@
-//! Lloyd's algorithm with GEMM distances and greedy k-means++ initialisation.
+//! Lloyd's algorithm (distances by GEMM on wide data, by the [`super::tiles`] kernel on narrow data)
+//! with greedy k-means++ initialisation.
 
 use ndarray::linalg::general_mat_mul;
 use ndarray::{s, Array1, Array2, ArrayView2, ArrayViewMut2, Axis};
@@ -6,6 +7,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::hyperparams::KMeansParams;
+use super::tiles::{self, Tiles, LANES, MAX_COLUMNS};
 use crate::{Error, Float, Result};
 
 /// A fitted k-means model.
@@ -105,7 +107,7 @@ pub(crate) fn assign<F: Float>(
     x_sq: &Array1<F>,
     centres: &Array2<F>,
 ) -> (Array1<usize>, Array1<F>, f64) {
-    let mut ws = Workspace::new(x.nrows(), x.ncols(), centres.nrows());
+    let mut ws = Workspace::new(x, centres.nrows());
     let pass = assign_pass(x, x_sq, centres, false, &mut ws);
     (ws.labels, ws.dist, pass.inertia)
 }
@@ -127,23 +129,28 @@ const BLOCK_VALUES: usize = 200_000;
 /// The buffers of the assignment passes, allocated once per fit: on narrow data (60,000 × 32
 /// PCA codes) a pass takes about 2 ms, and allocating its labels, distances and per-core
 /// blocks afresh each time (fresh pages from the kernel, one fault per 4 kB) plus starting two
-/// threads took a tenth of it.
+/// threads took a tenth of it. Narrow data are also packed here, once, into [`Tiles`].
 pub(crate) struct Workspace<F> {
     /// Nearest centre of each row, from the last pass.
     labels: Array1<usize>,
     /// Squared distance of each row to it.
     dist: Array1<F>,
+    /// The rows packed for the narrow-data kernel; `None` on wide data (the GEMM path).
+    tiles: Option<Tiles<F>>,
     /// One set of buffers per core.
     parts: Vec<PartBuffers<F>>,
-    /// Rows per block and rows per core.
+    /// Rows per block and rows per core (multiples of [`LANES`] with tiles, so that each block
+    /// starts a tile).
     block_rows: usize,
     per_part: usize,
 }
 
-/// A core's buffers: one block's distances (products, then squared distances) and sums, and
-/// its running sums and counts.
+/// A core's buffers: one block's products (GEMM path), its rows' nearest centres and values,
+/// its sums, and the core's running sums and counts.
 struct PartBuffers<F> {
     g: Vec<F>,
+    near_index: Vec<u32>,
+    near_value: Vec<F>,
     block_sums: Vec<F>,
     sums: Vec<f64>,
     counts: Vec<usize>,
@@ -151,24 +158,47 @@ struct PartBuffers<F> {
 }
 
 impl<F: Float> Workspace<F> {
-    pub(crate) fn new(n: usize, d: usize, k: usize) -> Self {
-        let block_rows = (BLOCK_VALUES / d.max(1)).clamp(256, 8192);
+    /// Buffers for passes over `x` with `k` centres.
+    pub(crate) fn new(x: &ArrayView2<F>, k: usize) -> Self {
+        Self::with_tiles(x, k, x.ncols() <= MAX_COLUMNS)
+    }
+
+    /// Buffers for passes through the tile kernel, or else through the GEMM.
+    fn with_tiles(x: &ArrayView2<F>, k: usize, use_tiles: bool) -> Self {
+        let (n, d) = x.dim();
+        let tiles = use_tiles.then(|| Tiles::pack(x));
+        let round = |v: usize| {
+            if tiles.is_some() {
+                v.div_ceil(LANES) * LANES
+            } else {
+                v
+            }
+        };
+        let block_rows = round((BLOCK_VALUES / d.max(1)).clamp(256, 8192));
         let parts = rayon::current_num_threads()
             .min(n.div_ceil(block_rows))
             .max(1);
-        let per_part = n.div_ceil(parts).max(1);
+        let per_part = round(n.div_ceil(parts).max(1));
+        let block = round(block_rows.min(per_part));
         Workspace {
             labels: Array1::zeros(n),
             dist: Array1::zeros(n),
             parts: (0..n.div_ceil(per_part).max(1))
                 .map(|_| PartBuffers {
-                    g: vec![F::zero(); block_rows.min(per_part) * k],
+                    g: if tiles.is_some() {
+                        Vec::new()
+                    } else {
+                        vec![F::zero(); block * k]
+                    },
+                    near_index: vec![0; block],
+                    near_value: vec![F::zero(); block],
                     block_sums: vec![F::zero(); k * d],
                     sums: vec![0.0; k * d],
                     counts: vec![0; k],
                     inertia: 0.0,
                 })
                 .collect(),
+            tiles,
             block_rows,
             per_part,
         }
@@ -222,6 +252,9 @@ fn assign_pass<F: Float>(
     let c_sq = c_sq.as_slice().expect("owned");
     let x = &x.as_standard_layout();
     let xs_all = x.as_slice().expect("standard layout");
+    let minus_2c: Vec<F> = centres.iter().map(|&v| F::of(-2.0) * v).collect();
+    let minus_2c = &minus_2c;
+    let tiles = ws.tiles.as_ref();
     let (block_rows, per_part) = (ws.block_rows, ws.per_part);
     let labels = ws.labels.as_slice_mut().expect("owned");
     let dist = ws.dist.as_slice_mut().expect("owned");
@@ -242,22 +275,45 @@ fn assign_pass<F: Float>(
                 let mut inertia = 0.0;
                 for b0 in (0..rows).step_by(block_rows) {
                     let b1 = (b0 + block_rows).min(rows);
-                    let block = x.slice(s![first + b0..first + b1, ..]);
-                    let len = (b1 - b0) * k;
-                    // g = −2xcᵀ; the nearest centre minimises ‖c‖² + g, and ‖x‖² + ‖c‖² + g is
-                    // the squared distance.
-                    let mut g = ArrayViewMut2::from_shape((b1 - b0, k), &mut part.g[..len])
-                        .expect("block buffer");
-                    general_mat_mul(F::of(-2.0), &block, &centres.t(), F::zero(), &mut g);
+                    let rows_here = b1 - b0;
+                    match tiles {
+                        Some(tiles) => tiles::nearest(
+                            tiles,
+                            first + b0,
+                            rows_here,
+                            minus_2c,
+                            c_sq,
+                            &mut part.near_index,
+                            &mut part.near_value,
+                        ),
+                        None => {
+                            let block = x.slice(s![first + b0..first + b1, ..]);
+                            let len = rows_here * k;
+                            // g = −2xcᵀ; the nearest centre minimises ‖c‖² + g, and
+                            // ‖x‖² + ‖c‖² + g is the squared distance.
+                            let mut g =
+                                ArrayViewMut2::from_shape((rows_here, k), &mut part.g[..len])
+                                    .expect("block buffer");
+                            general_mat_mul(F::of(-2.0), &block, &centres.t(), F::zero(), &mut g);
+                            for (r, grow) in part.g[..len].chunks_exact(k).enumerate() {
+                                let (j, best) = nearest(grow, c_sq);
+                                part.near_index[r] = j as u32;
+                                part.near_value[r] = best;
+                            }
+                        }
+                    }
                     if with_sums {
                         part.block_sums.fill(F::zero());
                     }
                     // Plain slices from here: the per-row work is a few dozen flops, so
                     // ndarray's per-call overhead would dominate.
                     let bs = &mut part.block_sums;
-                    for (r, grow) in part.g[..len].chunks_exact(k).enumerate() {
+                    let nearest_of_rows = part.near_index[..rows_here]
+                        .iter()
+                        .zip(&part.near_value[..rows_here]);
+                    for (r, (&j, &best)) in nearest_of_rows.enumerate() {
+                        let j = j as usize;
                         let i = first + b0 + r;
-                        let (j, best) = nearest(grow, c_sq);
                         let v = x_sq[i] + best;
                         let v = if v > F::zero() { v } else { F::zero() };
                         labels[b0 + r] = j;
@@ -348,7 +404,7 @@ fn lloyd<F: Float>(
     max_iter: usize,
     tol: f64,
 ) -> FittedKMeans<F> {
-    let mut ws = Workspace::new(x.nrows(), x.ncols(), centres.nrows());
+    let mut ws = Workspace::new(x, centres.nrows());
     let mut previous: Option<Array1<usize>> = None;
     let mut n_iter = 0;
     for it in 0..max_iter {
@@ -494,7 +550,7 @@ mod tests {
         let x = Array2::from_shape_fn((1000, 7), |(i, j)| ((i * 31 + j * 17) % 23) as f32);
         let x_sq = row_norms(&x.view());
         let centres = x.select(Axis(0), &[0, 5, 9]);
-        let mut ws = Workspace::new(1000, 7, 3);
+        let mut ws = Workspace::new(&x.view(), 3);
         let first = assign_pass(&x.view(), &x_sq, &centres, true, &mut ws);
         let labels = ws.labels.clone();
         let other = x.select(Axis(0), &[1, 2, 3]);
@@ -505,5 +561,24 @@ mod tests {
         assert_eq!(again.sums, first.sums);
         assert_eq!(again.inertia, first.inertia);
         assert_eq!(first.counts.iter().sum::<usize>(), 1000);
+    }
+
+    #[test]
+    fn tiles_and_gemm_give_the_same_pass() {
+        // Integer-valued data: both paths compute exactly, so labels and sums agree exactly.
+        for (n, d, k) in [(1000, 7, 3), (517, 10, 10), (300, 33, 5), (64, 1, 2)] {
+            let x = Array2::from_shape_fn((n, d), |(i, j)| ((i * 31 + j * 17) % 23) as f32);
+            let x_sq = row_norms(&x.view());
+            let centres = x.select(Axis(0), &(0..k).map(|j| j * 7).collect::<Vec<_>>());
+            let mut tiled = Workspace::with_tiles(&x.view(), k, true);
+            let mut gemm = Workspace::with_tiles(&x.view(), k, false);
+            let a = assign_pass(&x.view(), &x_sq, &centres, true, &mut tiled);
+            let b = assign_pass(&x.view(), &x_sq, &centres, true, &mut gemm);
+            assert_eq!(tiled.labels, gemm.labels, "n {n}, d {d}, k {k}");
+            assert_eq!(tiled.dist, gemm.dist);
+            assert_eq!(a.counts, b.counts);
+            assert_eq!(a.sums, b.sums);
+            assert_eq!(a.inertia, b.inertia);
+        }
     }
 }

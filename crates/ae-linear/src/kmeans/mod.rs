@@ -3,14 +3,16 @@
 //! - [`from_scratch`]: seed 000's algorithm (S0.3), vectorised, from given initial means for a
 //!   fixed number of iterations, with the distortion after every assignment and every update.
 //! - [`KMeans`]: production k-means: greedy k-means++ initialisation, `n_init` restarts,
-//!   tolerance and iteration limit; distances as ‖x‖² − 2XCᵀ + ‖c‖² through one GEMM per
-//!   iteration. [`LinfaKMeans`] runs linfa-clustering's k-means behind the same [`KMeansFit`]
+//!   tolerance and iteration limit; distances as ‖x‖² − 2XCᵀ + ‖c‖², through one GEMM per
+//!   block of rows on wide data and a vector kernel over rows packed in tiles on narrow data
+//!   ([`tiles`]). [`LinfaKMeans`] runs linfa-clustering's k-means behind the same [`KMeansFit`]
 //!   trait, as the reference ours must agree with.
 
 mod algorithm;
 pub mod from_scratch;
 mod hyperparams;
 mod linfa_ref;
+mod tiles;
 
 pub use algorithm::FittedKMeans;
 pub use hyperparams::KMeansParams;
