@@ -5,7 +5,7 @@
 //! - [`KMeans`]: production k-means: greedy k-means++ initialisation, `n_init` restarts,
 //!   tolerance and iteration limit; distances as ‖x‖² − 2XCᵀ + ‖c‖², through one GEMM per
 //!   block of rows on wide data and a vector kernel over rows packed in tiles on narrow data
-//!   ([`tiles`]). [`LinfaKMeans`] runs linfa-clustering's k-means behind the same [`KMeansFit`]
+//!   (`tiles.rs`). [`LinfaKMeans`] runs linfa-clustering's k-means behind the same [`KMeansFit`]
 //!   trait, as the reference ours must agree with.
 
 mod algorithm;
