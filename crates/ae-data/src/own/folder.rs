@@ -149,17 +149,11 @@ pub(crate) fn load(source: &FileSource, progress: &dyn LoadProgress) -> Result<L
         (idx, labels)
     };
     let parts = if roots.len() == 2 {
-        let [(train, train_labels), (test, test_labels)] = [part(0), part(1)];
-        Parts::TrainTest(
-            Part {
-                pixels: pixels.select(Axis(0), &train),
-                labels: train_labels,
-            },
-            Part {
-                pixels: pixels.select(Axis(0), &test),
-                labels: test_labels,
-            },
-        )
+        let select = |(idx, labels): (Vec<usize>, _)| Part {
+            pixels: pixels.select(Axis(0), &idx),
+            labels,
+        };
+        Parts::TrainTest(select(part(0)), select(part(1)))
     } else {
         let (all, labels) = part(0);
         // One part with nothing left out is the decoded array itself: no copy.
