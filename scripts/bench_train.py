@@ -1,8 +1,8 @@
 """PyTorch eager's side of `cargo xtask bench-train`.
 
 S3.1 (batch 256, x + 0.3·N(0,1) clamped), S0.1 (batch 200, per-image SSE), B1.1 (the deep
-autoencoder 784-1000-500-250-30, batch 128, BCE) and B1.2 (the U-Net denoiser, batch 64, noise
-0.3 clamped, MSE), each trained for
+autoencoder 784-1000-500-250-30, batch 128, MSE, as its preset) and B1.2 (the U-Net denoiser,
+batch 64, noise 0.3 clamped, the per-image PSNR loss, as its preset), each trained for
 `--epochs` epochs of `--batches` batches with Adam, PyTorch at its best on a CPU: the images in
 one tensor, batches taken by shuffled index (no DataLoader), the same thread count as ours.
 Prints one JSON object with each epoch's training images per second.
@@ -148,11 +148,13 @@ def main():
     images = read_idx(args.train_images).astype(np.float32) / 255
     out = {}
     sse = lambda out, target: ((out - target) ** 2).flatten(1).sum(1).mean()
+    # B1.2's PSNR loss: each image's 10·log10(MSE + 1e-8), averaged (ae_models::Loss::Psnr).
+    psnr = lambda out, target: (10 * torch.log10(((out - target) ** 2).flatten(1).mean(1) + 1e-8)).mean()
     for name, model, batch, lr, noise, loss_fn in [
         ("s3.1", S31(), 256, 1e-3, 0.3, nn.MSELoss()),
         ("s0.1", S01(), 200, 1e-5, 0.0, sse),
-        ("b1.1", B11(), 128, 1e-3, 0.0, nn.BCELoss()),
-        ("b1.2", B12(), 64, 2e-3, 0.3, nn.MSELoss()),
+        ("b1.1", B11(), 128, 1e-3, 0.0, nn.MSELoss()),
+        ("b1.2", B12(), 64, 2e-3, 0.3, psnr),
     ]:
         if name not in args.models.split(","):
             continue

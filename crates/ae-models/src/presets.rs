@@ -454,17 +454,20 @@ pub const B1_1: Preset = Preset {
 };
 
 /// B1.2: a small U-Net denoiser (16-32-32 channels, skip connections), trained on fresh Gaussian
-/// noise σ 0.3 (clamped) every batch with MSE, Adam 2e-3, cosine schedule; the strong
-/// counterpart of S3.1 for `ae denoise --model b1.2`.
+/// noise σ 0.3 (clamped) every batch for 20 epochs (about 14 minutes on 2 cores) with the PSNR
+/// loss (each image's PSNR, averaged: the metric it is scored by; in PyTorch, 3 epochs gave
+/// 24.43 dB against 24.27 with MSE), Adam 2e-3, cosine schedule; the strong counterpart of S3.1
+/// for `ae denoise --model b1.2`.
 pub const B1_2: Preset = Preset {
     id: "b1.2",
     what: "U-Net denoiser 16-32-32 channels with skip connections",
     source: "beyond the seeds; Ronneberger et al. 2015",
     model: || ModelConfig::UNet { channels: 16 },
     train: || TrainConfig {
-        epochs: 6,
+        epochs: 20,
         batch_size: 64,
         optimizer: adam(2e-3),
+        loss: Loss::Psnr,
         noise: gaussian(0.3, true),
         lr_schedule: crate::schedule::LrSchedule::Cosine { min_factor: 0.0 },
         ..base()

@@ -60,7 +60,7 @@ pub struct Args {
     /// Augmentation of the training images: shift:PIXELS (random moves up to PIXELS each way) | none.
     #[arg(long)]
     augment: Option<String>,
-    /// mse, sse, bce or bce-sum (default: the model's).
+    /// mse, sse, bce, bce-sum or psnr (default: the model's).
     #[arg(long)]
     loss: Option<String>,
     /// β, the weight of a VAE's KL term (1: the ELBO).
