@@ -87,6 +87,7 @@ pub(crate) fn nearest<F: Float>(
 }
 
 /// `xs` as `f32`s when `F` is `f32`.
+#[cfg(target_arch = "x86_64")]
 fn as_f32<F: Float>(xs: &[F]) -> Option<&[f32]> {
     (std::any::TypeId::of::<F>() == std::any::TypeId::of::<f32>())
         // SAFETY: F is f32 (same type, so same size and alignment).
@@ -94,6 +95,7 @@ fn as_f32<F: Float>(xs: &[F]) -> Option<&[f32]> {
 }
 
 /// `xs` as `f32`s when `F` is `f32`.
+#[cfg(target_arch = "x86_64")]
 fn as_f32_mut<F: Float>(xs: &mut [F]) -> Option<&mut [f32]> {
     (std::any::TypeId::of::<F>() == std::any::TypeId::of::<f32>()).then(|| {
         // SAFETY: F is f32 (same type, so same size and alignment).
