@@ -207,6 +207,8 @@ fn bad_training_flags_are_named() {
         ),
         (&["train", "--model", "s2.2", "--epochs", "0"], "--epochs"),
         (&["denoise", "--noise", "-0.3"], "--noise"),
+        (&["denoise", "--model", "b1.2", "--loss", "l3"], "--loss l3"),
+        (&["train", "--model", "s2.2", "--loss", "l3"], "--loss l3"),
         (&["train", "--model", "s2.2", "--device", "tpu"], "--device"),
         (
             &["train", "--model", "s2.2", "--precision", "fp16"],

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use ae_data::{DataSpec, Noise};
 use ae_lab::run::TRAINING_IMAGES;
 use ae_lab::{probes, RunConfig, RunMetrics};
-use ae_models::{ModelConfig, Preset};
+use ae_models::{Loss, ModelConfig, Preset};
 use anyhow::{Context, Result};
 
 use super::run;
@@ -33,6 +33,9 @@ pub struct Args {
     /// Learning rate (default: the model's; S3.1's seed: 1e-3).
     #[arg(long)]
     lr: Option<f64>,
+    /// Loss: mse, sse, bce, bce-sum or psnr (default: the model's; S3.1: mse, b1.2: psnr).
+    #[arg(long)]
+    loss: Option<String>,
     /// Latent size, for models with a dense code (S3.1's seed: 4).
     #[arg(long)]
     code_size: Option<usize>,
@@ -93,6 +96,9 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
     }
     if let Some(v) = args.lr {
         train.optimizer = train.optimizer.with_lr(v);
+    }
+    if let Some(v) = &args.loss {
+        train.loss = v.parse::<Loss>().with_context(|| format!("--loss {v}"))?;
     }
     train.noise = Some(noise);
     train.seed = args.seed;

@@ -171,7 +171,7 @@ fn resolve(args: &Args, data: &ae_lab::DataCache) -> Result<RunConfig> {
         };
     }
     if let Some(v) = &args.loss {
-        t.loss = v.parse::<Loss>()?;
+        t.loss = v.parse::<Loss>().with_context(|| format!("--loss {v}"))?;
     }
     if let Some(v) = args.beta {
         t.beta = v;
