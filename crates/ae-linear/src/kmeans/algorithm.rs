@@ -252,9 +252,13 @@ fn assign_pass<F: Float>(
     let c_sq = c_sq.as_slice().expect("owned");
     let x = &x.as_standard_layout();
     let xs_all = x.as_slice().expect("standard layout");
-    let minus_2c: Vec<F> = centres.iter().map(|&v| F::of(-2.0) * v).collect();
-    let minus_2c = &minus_2c;
     let tiles = ws.tiles.as_ref();
+    // The tile kernel's centres, times −2 (the GEMM path scales in its product instead).
+    let minus_2c: Vec<F> = match tiles {
+        Some(_) => centres.iter().map(|&v| F::of(-2.0) * v).collect(),
+        None => Vec::new(),
+    };
+    let minus_2c = &minus_2c;
     let (block_rows, per_part) = (ws.block_rows, ws.per_part);
     let labels = ws.labels.as_slice_mut().expect("owned");
     let dist = ws.dist.as_slice_mut().expect("owned");

@@ -124,10 +124,7 @@ mod avx512 {
     ) {
         let k = c_sq.len();
         debug_assert_eq!(minus_2c.len(), k * d);
-        let outputs = index
-            .chunks_exact_mut(LANES)
-            .zip(value.chunks_exact_mut(LANES));
-        for (tile, (index, value)) in data.chunks_exact(d * LANES).zip(outputs) {
+        for (tile, index, value) in super::each_tile(data, d, index, value) {
             // SAFETY: the slice holds the LANES values read.
             let column =
                 |c: usize| unsafe { _mm512_loadu_ps(tile[c * LANES..(c + 1) * LANES].as_ptr()) };
@@ -172,6 +169,21 @@ mod avx512 {
     }
 }
 
+/// Each tile of `data` (d columns) with the [`LANES`] output slots of its rows.
+fn each_tile<'a, F, I>(
+    data: &'a [F],
+    d: usize,
+    index: &'a mut [I],
+    value: &'a mut [F],
+) -> impl Iterator<Item = (&'a [F], &'a mut [I], &'a mut [F])> {
+    let outputs = index
+        .chunks_exact_mut(LANES)
+        .zip(value.chunks_exact_mut(LANES));
+    data.chunks_exact(d * LANES)
+        .zip(outputs)
+        .map(|(tile, (index, value))| (tile, index, value))
+}
+
 /// The kernel for any CPU and for `f64`, left to the compiler's vectoriser: one centre at a
 /// time, ‖c‖² plus x·(−2c) column by column, and the smaller value kept lane by lane (strictly
 /// smaller: centres come in ascending order, so ties keep the first).
@@ -183,10 +195,7 @@ fn nearest_portable<F: Float>(
     index: &mut [u32],
     value: &mut [F],
 ) {
-    let outputs = index
-        .chunks_exact_mut(LANES)
-        .zip(value.chunks_exact_mut(LANES));
-    for (tile, (index, value)) in data.chunks_exact(d * LANES).zip(outputs) {
+    for (tile, index, value) in each_tile(data, d, index, value) {
         let mut best = [F::of(f64::INFINITY); LANES];
         let mut best_j = [0u32; LANES];
         for (j, (c, &cs)) in minus_2c.chunks_exact(d.max(1)).zip(c_sq).enumerate() {
