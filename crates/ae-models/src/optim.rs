@@ -183,12 +183,31 @@ fn fused_adam_cpu(
         }
         let g = if l2 != 0.0 { g + w * l2 } else { g };
         // lerp(m, g, 0.1) as libtorch computes it for a weight below ½.
-        *m += w1 * (g - *m);
-        *v = *v * b2 + (g * w2) * g;
+        *m = flush_subnormal(*m + w1 * (g - *m));
+        *v = flush_subnormal(*v * b2 + (g * w2) * g);
         let denom = v.sqrt() / bc2 + eps;
         *p = w + (*m * step) / denom;
     }
     true
+}
+
+/// `x`, or 0 where it is subnormal (below `f32::MIN_POSITIVE` in magnitude).
+///
+/// Why Adam's moments are flushed: a weight whose gradient is always zero (one fed by a pixel
+/// that is black in every image, or by a dead ReLU unit) keeps moments that shrink by β₁ and β₂
+/// every step and, after some epochs, sit for thousands of steps among the subnormal numbers,
+/// where each arithmetic operation on an Intel core takes a microcode assist of about a hundred
+/// cycles. Measured on the clustering AE (B2.1, Fashion-MNIST, Intel Xeon): 9,300 images/s in
+/// the first two epochs, then 3,400, with 43 % of the time in this loop. A moment below 1.2e-38
+/// moves its weight by less than 1e-30 (the denominator is at least ε = 1e-8), so storing it as
+/// 0 changes no result that can be seen. Compiled to a compare and a mask: no branch.
+#[inline(always)]
+fn flush_subnormal(x: f32) -> f32 {
+    if x.abs() < f32::MIN_POSITIVE {
+        0.0
+    } else {
+        x
+    }
 }
 
 /// Whether a tensor of `size` and `stride` covers its memory exactly once (a permutation of a
@@ -448,6 +467,33 @@ mod tests {
                 assert!(diff < 1e-6, "{config:?}: the two updates differ by {diff}");
             }
         }
+    }
+
+    #[test]
+    fn the_fused_update_stores_no_subnormal_moment() {
+        // A gradient of 1e-19 gives a second moment of 1e-3 · 1e-38 = 1e-41 (subnormal) at the
+        // first step; a gradient of 1e-36 gives a subnormal first moment too. Both are stored
+        // as 0; the gradients of normal size keep theirs.
+        let w = Tensor::from_slice(&[1.0f32, 2.0, 3.0]).set_requires_grad(true);
+        let scale = Tensor::from_slice(&[1e-19f32, 5e-38, 1.0]);
+        let config = OptimizerConfig::Adam {
+            lr: 0.01,
+            weight_decay: 0.0,
+        };
+        let mut opt = Optimizer::new(config, vec![("w".into(), w.shallow_clone())]).unwrap();
+        opt.zero_grad();
+        (&w * &scale).sum(Kind::Float).backward();
+        opt.step();
+        let (state, _) = opt.state();
+        let moment = |name: &str| -> Vec<f32> {
+            let t = &state.iter().find(|(n, _)| n == name).unwrap().1;
+            Vec::<f32>::try_from(t.flatten(0, -1)).unwrap()
+        };
+        let (first, second) = (moment("first.w"), moment("second.w"));
+        assert_eq!(&second[..2], &[0.0, 0.0], "{second:?}");
+        assert_eq!(first[1], 0.0, "{first:?}");
+        assert!((first[0] - 1e-20).abs() < 1e-26, "{first:?}");
+        assert!((first[2] - 0.1).abs() < 1e-7 && (second[2] - 1e-3).abs() < 1e-9);
     }
 
     #[test]
