@@ -21,6 +21,8 @@ fn bad_flags_are_named() {
     assert!(err.contains("--method") && err.contains("n2d"), "{err}");
     let err = stderr_of(&["cluster", "--dataset", "cifar10"]);
     assert!(err.contains("--dataset"), "{err}");
+    let err = stderr_of(&["cluster", "--augment", "blur:3"]);
+    assert!(err.contains("--augment") && err.contains("shift:"), "{err}");
 }
 
 #[test]

@@ -3,7 +3,9 @@
 //! assignments; a trained network is reused; bad settings are named.
 
 use ae_data::DatasetId;
-use ae_lab::cluster::{cluster_given, ClusterConfig, ClusterMetrics, ClusterPlace, Method};
+use ae_lab::cluster::{
+    cluster_given, ClusterConfig, ClusterMetrics, ClusterPlace, Method, NetworkAugment,
+};
 use ae_lab::{DataCache, Quiet};
 use ndarray::Array2;
 use rand::{Rng, SeedableRng};
@@ -159,6 +161,33 @@ fn n2d_and_ours_find_them_reuse_the_network_and_repeat_themselves() {
         2,
         "a second network"
     );
+
+    // Trained without augmentation, the same images' network is another one, named so.
+    let config = ClusterConfig {
+        augment: NetworkAugment::Off,
+        ..config
+    };
+    cluster_given(
+        &config,
+        &other,
+        &labels,
+        &ClusterPlace {
+            out: &dir.path().join("other-noaug"),
+            models: &models,
+            data: &DataCache::new(dir.path().join("data")),
+            device: tch::Device::Cpu,
+            progress: &Quiet,
+            stop: None,
+        },
+    )
+    .unwrap();
+    let mut names: Vec<String> = std::fs::read_dir(&models)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert_eq!(names.iter().filter(|n| n.ends_with("-noaug")).count(), 1);
 }
 
 #[test]
@@ -186,6 +215,12 @@ fn bad_settings_are_named() {
     };
     let e = cluster_given(&config, &x, &labels, &place).unwrap_err();
     assert_eq!(e.parameter(), Some("images"), "{e}");
+    let config = ClusterConfig {
+        augment: NetworkAugment::Off,
+        ..ClusterConfig::new(DatasetId::Mnist, Method::Kmeans)
+    };
+    let e = cluster_given(&config, &x, &labels, &place).unwrap_err();
+    assert_eq!(e.parameter(), Some("augment"), "{e}");
     let e = cluster_given(
         &ClusterConfig::new(DatasetId::Mnist, Method::Kmeans),
         &x,

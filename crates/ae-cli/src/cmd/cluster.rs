@@ -34,6 +34,10 @@ pub struct Args {
     /// UMAP's optimisation epochs (default: 200, or 500 below 10,000 images).
     #[arg(long)]
     umap_epochs: Option<usize>,
+    /// What the method's network trains on: none, or shift:N (random moves of up to N pixels;
+    /// default: its preset's, shift:2 for the clustering AE).
+    #[arg(long)]
+    augment: Option<String>,
     /// Output folder (default runs/cluster-<dataset>/<method>-seed<S>); trained networks are
     /// kept in runs/cluster-<dataset>/models and reused.
     #[arg(long)]
@@ -56,7 +60,10 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
         umap_epochs: args.umap_epochs,
         ..ClusterConfig::new(dataset.clone(), method)
     };
-    let device = if method.uses_ae() || method == Method::SeedCodesKmeans {
+    if let Some(a) = &args.augment {
+        config.augment = a.parse().with_context(|| format!("--augment {a}"))?;
+    }
+    let device = if method.trains_network() {
         run::install_ctrl_c();
         let device = args.device.select()?;
         config.precision = args.device.precision(config.precision, device)?;

@@ -87,6 +87,7 @@ fn network_codes(
         train.epochs = e;
     }
     train.precision = config.precision;
+    train.augment = config.augment.resolve(train.augment);
     // The pixels' fingerprint in the name: other images of the same count get their own
     // network instead of reusing (or refusing) this one; a bfloat16 network is another too.
     let mut name = format!(
@@ -97,6 +98,7 @@ fn network_codes(
         pixels.nrows(),
         &images.sha256[..8]
     );
+    name.push_str(&config.augment.suffix());
     if !train.precision.is_fp32() {
         name.push_str(&format!("-{}", train.precision));
     }

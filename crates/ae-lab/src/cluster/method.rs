@@ -70,6 +70,11 @@ impl Method {
         matches!(self, Method::AeKmeans | Method::N2d | Method::N2dSl)
     }
 
+    /// Whether it trains a network (the clustering AE, or the seed's S3.1 denoiser).
+    pub fn trains_network(self) -> bool {
+        self.uses_ae() || self == Method::SeedCodesKmeans
+    }
+
     /// Whether it clusters a UMAP embedding with a Gaussian mixture (else k-means).
     pub fn uses_umap(self) -> bool {
         matches!(self, Method::UmapGmm | Method::N2d | Method::N2dSl)

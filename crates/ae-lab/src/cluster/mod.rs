@@ -58,6 +58,9 @@ pub struct ClusterConfig {
     pub epochs: Option<usize>,
     /// UMAP's epochs (200 above 10,000 points, 500 below, when `None`).
     pub umap_epochs: Option<usize>,
+    /// The augmentation the method's network trains with.
+    #[serde(skip_serializing_if = "NetworkAugment::is_preset")]
+    pub augment: NetworkAugment,
     /// The arithmetic of the network's training (already resolved for the device).
     #[serde(skip_serializing_if = "Precision::is_fp32")]
     pub precision: Precision,
@@ -74,6 +77,7 @@ impl ClusterConfig {
             images: None,
             epochs: None,
             umap_epochs: None,
+            augment: NetworkAugment::Preset,
             precision: Precision::Fp32,
         }
     }
@@ -99,7 +103,68 @@ impl ClusterConfig {
         if self.umap_epochs == Some(0) {
             return Err(Error::invalid("umap_epochs", "must be at least 1"));
         }
+        if !self.augment.is_preset() && !self.method.trains_network() {
+            return Err(Error::invalid(
+                "augment",
+                format!("{} trains no network to augment images for", self.method),
+            ));
+        }
         Ok(())
+    }
+}
+
+/// The augmentation a method's network trains with: its preset's (B2.1: shifts of up to two
+/// pixels), none, or another.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NetworkAugment {
+    /// The preset's.
+    #[default]
+    Preset,
+    /// None: the images as they are.
+    Off,
+    /// This one.
+    Use(ae_models::augment::Augment),
+}
+
+impl NetworkAugment {
+    /// Whether it is the preset's.
+    pub fn is_preset(&self) -> bool {
+        *self == NetworkAugment::Preset
+    }
+
+    /// What the network trains with, given its preset's.
+    pub fn resolve(
+        self,
+        preset: Option<ae_models::augment::Augment>,
+    ) -> Option<ae_models::augment::Augment> {
+        match self {
+            NetworkAugment::Preset => preset,
+            NetworkAugment::Off => None,
+            NetworkAugment::Use(a) => Some(a),
+        }
+    }
+
+    /// What names a network or a run trained otherwise than the preset: `""`, `"-noaug"` or
+    /// e.g. `"-shift1"`.
+    pub fn suffix(&self) -> String {
+        match self {
+            NetworkAugment::Preset => String::new(),
+            NetworkAugment::Off => "-noaug".into(),
+            NetworkAugment::Use(a) => format!("-{}", a.to_string().replace(':', "")),
+        }
+    }
+}
+
+impl std::str::FromStr for NetworkAugment {
+    type Err = Error;
+
+    /// `none`, or an augmentation as `ae train --augment` takes it (`shift:N`).
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim() {
+            "none" => Ok(NetworkAugment::Off),
+            other => Ok(NetworkAugment::Use(other.parse()?)),
+        }
     }
 }
 
@@ -497,16 +562,48 @@ fn write_assignments(path: &Path, a: &Assignment) -> Result<()> {
     ae_data::write_atomically(path, text.as_bytes()).map_err(Error::from)
 }
 
-/// The standard places: `runs/cluster-<dataset>/<method>-seed<S>[-n<N>][-bf16]` and the shared
-/// `runs/cluster-<dataset>/models` under `root`.
+/// The standard places: `runs/cluster-<dataset>/<method>-seed<S>[-n<N>][-noaug|-shiftN][-bf16]`
+/// and the shared `runs/cluster-<dataset>/models` under `root`.
 pub fn default_folders(root: &Path, config: &ClusterConfig) -> (PathBuf, PathBuf) {
     let base = root.join(format!("cluster-{}", config.dataset));
     let mut name = format!("{}-seed{}", config.method, config.seed);
     if let Some(n) = config.images {
         name.push_str(&format!("-n{n}"));
     }
+    name.push_str(&config.augment.suffix());
     if !config.precision.is_fp32() {
         name.push_str(&format!("-{}", config.precision));
     }
     (base.join(name), base.join("models"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ae_models::augment::Augment;
+
+    #[test]
+    fn network_augmentation_parses_resolves_and_names_its_folders() {
+        let shift2 = Some(Augment::Shift { pixels: 2 });
+        let off: NetworkAugment = "none".parse().unwrap();
+        let one: NetworkAugment = "shift:1".parse().unwrap();
+        assert_eq!(off, NetworkAugment::Off);
+        assert_eq!(one, NetworkAugment::Use(Augment::Shift { pixels: 1 }));
+        assert_eq!(NetworkAugment::Preset.resolve(shift2), shift2);
+        assert_eq!(off.resolve(shift2), None);
+        assert_eq!(one.resolve(None), Some(Augment::Shift { pixels: 1 }));
+        assert_eq!(NetworkAugment::Preset.suffix(), "");
+        assert_eq!(off.suffix(), "-noaug");
+        assert_eq!(one.suffix(), "-shift1");
+        let e = "blur:3".parse::<NetworkAugment>().unwrap_err();
+        assert_eq!(e.parameter(), Some("augment"), "{e}");
+
+        let config = ClusterConfig {
+            augment: off,
+            ..ClusterConfig::new(ae_data::DatasetId::FashionMnist, Method::N2d)
+        };
+        let (out, models) = default_folders(Path::new("runs"), &config);
+        assert_eq!(out, Path::new("runs/cluster-fashion-mnist/n2d-seed0-noaug"));
+        assert_eq!(models, Path::new("runs/cluster-fashion-mnist/models"));
+    }
 }
