@@ -141,20 +141,19 @@ fn n2d_and_ours_find_them_reuse_the_network_and_repeat_themselves() {
         umap_epochs: Some(100),
         ..ClusterConfig::new(DatasetId::Mnist, Method::AeKmeans)
     };
-    let m = cluster_given(
-        &config,
-        &other,
-        &labels,
-        &ClusterPlace {
-            out: &dir.path().join("other"),
+    let data = DataCache::new(dir.path().join("data"));
+    let cluster_other = |config: &ClusterConfig, out: &str| {
+        let place = ClusterPlace {
+            out: &dir.path().join(out),
             models: &models,
-            data: &DataCache::new(dir.path().join("data")),
+            data: &data,
             device: tch::Device::Cpu,
             progress: &Quiet,
             stop: None,
-        },
-    )
-    .unwrap();
+        };
+        cluster_given(config, &other, &labels, &place).unwrap()
+    };
+    let m = cluster_other(&config, "other");
     assert_ne!(m.pixels_sha256, first.pixels_sha256);
     assert_eq!(
         std::fs::read_dir(&models).unwrap().count(),
@@ -167,20 +166,7 @@ fn n2d_and_ours_find_them_reuse_the_network_and_repeat_themselves() {
         augment: NetworkAugment::Off,
         ..config
     };
-    cluster_given(
-        &config,
-        &other,
-        &labels,
-        &ClusterPlace {
-            out: &dir.path().join("other-noaug"),
-            models: &models,
-            data: &DataCache::new(dir.path().join("data")),
-            device: tch::Device::Cpu,
-            progress: &Quiet,
-            stop: None,
-        },
-    )
-    .unwrap();
+    cluster_other(&config, "other-noaug");
     let mut names: Vec<String> = std::fs::read_dir(&models)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
