@@ -472,8 +472,8 @@ mod tests {
     #[test]
     fn the_fused_update_stores_no_subnormal_moment() {
         // A gradient of 1e-19 gives a second moment of 1e-3 · 1e-38 = 1e-41 (subnormal) at the
-        // first step; a gradient of 1e-36 gives a subnormal first moment too. Both are stored
-        // as 0; the gradients of normal size keep theirs.
+        // first step; one of 5e-38 a first moment of 5e-39 (subnormal too). Both are stored as
+        // 0; the moments of normal size are kept.
         let w = Tensor::from_slice(&[1.0f32, 2.0, 3.0]).set_requires_grad(true);
         let scale = Tensor::from_slice(&[1e-19f32, 5e-38, 1.0]);
         let config = OptimizerConfig::Adam {
