@@ -37,6 +37,15 @@ impl Augment {
         }
     }
 
+    /// `none` (no augmentation) or an augmentation as [`FromStr`] reads it: the value of the
+    /// `--augment` flags.
+    pub fn parse_or_none(s: &str) -> Result<Option<Augment>> {
+        match s.trim() {
+            "none" => Ok(None),
+            other => other.parse().map(Some),
+        }
+    }
+
     /// An augmented copy of the batch `x` (batch first: `[B, C, H, W]`, or `[B, H·W]` rows of
     /// square images), drawing from libtorch's generator on `x`'s device.
     pub fn apply(&self, x: &Tensor) -> Result<Tensor> {
@@ -138,6 +147,17 @@ impl FromStr for Augment {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn none_or_an_augmentation_is_read() {
+        assert_eq!(Augment::parse_or_none(" none ").unwrap(), None);
+        assert_eq!(
+            Augment::parse_or_none("shift:3").unwrap(),
+            Some(Augment::Shift { pixels: 3 })
+        );
+        assert!(Augment::parse_or_none("shift:0").is_err());
+        assert!(Augment::parse_or_none("nothing").is_err());
+    }
 
     #[test]
     fn shifts_move_whole_images_by_at_most_p_pixels() {

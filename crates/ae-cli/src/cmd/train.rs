@@ -165,10 +165,7 @@ fn resolve(args: &Args, data: &ae_lab::DataCache) -> Result<RunConfig> {
         t.noise = parse_noise(v)?;
     }
     if let Some(v) = &args.augment {
-        t.augment = match v.trim() {
-            "none" => None,
-            v => Some(v.parse()?),
-        };
+        t.augment = ae_models::augment::Augment::parse_or_none(v)?;
     }
     if let Some(v) = &args.loss {
         t.loss = v.parse::<Loss>().with_context(|| format!("--loss {v}"))?;

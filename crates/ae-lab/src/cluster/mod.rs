@@ -161,10 +161,10 @@ impl std::str::FromStr for NetworkAugment {
 
     /// `none`, or an augmentation as `ae train --augment` takes it (`shift:N`).
     fn from_str(s: &str) -> Result<Self> {
-        match s.trim() {
-            "none" => Ok(NetworkAugment::Off),
-            other => Ok(NetworkAugment::Use(other.parse()?)),
-        }
+        Ok(match ae_models::augment::Augment::parse_or_none(s)? {
+            None => NetworkAugment::Off,
+            Some(a) => NetworkAugment::Use(a),
+        })
     }
 }
 
