@@ -99,10 +99,11 @@ pub fn evaluate(t: &Trained) -> Result<RunMetrics> {
     let shape = t.config.model.input_shape();
     let device = t.model.device();
     // A variational model samples its codes: seeded, so a run's figures and numbers repeat.
-    tch::manual_seed(t.config.train.seed as i64);
-    let f = t
-        .model
-        .evaluate(&images_tensor(input, &shape, device)?, 1000);
+    let f = {
+        let _rng = ae_models::seed::seeded(t.config.train.seed as i64);
+        t.model
+            .evaluate(&images_tensor(input, &shape, device)?, 1000)
+    };
     let out = to_array(&f.output)?;
     let trainer = Trainer::new(t.config.train.clone())?;
     let test_loss = trainer.loss_on(&t.model, &images_tensor(&test, &shape, device)?)?;

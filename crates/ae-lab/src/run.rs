@@ -347,8 +347,7 @@ pub fn train(
     let train = train.first(config.train_size);
     ae_eval::report::write_json(&dir.join("config.json"), &config)?;
 
-    tch::manual_seed(config.train.seed as i64);
-    let mut model = Model::build(&config.model, device)?;
+    let mut model = Model::seeded(&config.model, device, config.train.seed)?;
     let shape = config.model.input_shape();
     let train_x = images_tensor(&train.to_f32(), &shape, device)?;
     let val_x = if val.is_empty() {

@@ -54,8 +54,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             &model_config.input_shape(),
             Device::Cpu,
         )?;
-        tch::manual_seed(0);
-        let mut model = Model::build(&model_config, Device::Cpu)?;
+        let mut model = Model::seeded(&model_config, Device::Cpu, 0)?;
         let mut rates = Vec::new();
         let mut times = Vec::new();
         Trainer::new(train)?.fit(&mut model, &x, None, false, &mut |e| {

@@ -14,6 +14,7 @@
 //! - [`tensor`]: images between ndarray and tensors.
 //! - [`noise`]: ae-data's noise models on the device; [`augment`]: random shifts of training
 //!   images.
+//! - [`seed`]: seeded draws from libtorch's one generator, safe beside other threads.
 //! - [`grad`]: seed 002's hand-derived gradients (S2.1), checked against autograd.
 //!
 //! Call [`device::init`] once at program start: it loads libtorch's CUDA library when it is
@@ -37,6 +38,7 @@ pub mod optim;
 pub mod precision;
 pub mod presets;
 pub mod schedule;
+pub mod seed;
 pub mod tensor;
 pub mod train;
 pub mod train_config;

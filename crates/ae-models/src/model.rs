@@ -47,8 +47,16 @@ fn channels_last(vs: &VarStore) {
 }
 
 impl Model {
+    /// Builds the network of `config` on `device` with initial weights drawn from `seed` alone
+    /// (under [`crate::seed::seeded`], so that other threads' draws cannot change them).
+    pub fn seeded(config: &ModelConfig, device: Device, seed: u64) -> Result<Model> {
+        let _rng = crate::seed::seeded(seed as i64);
+        Model::build(config, device)
+    }
+
     /// Builds the network of `config` on `device`, initialised from libtorch's global generator
-    /// (seed it with `tch::manual_seed` first for a reproducible start).
+    /// as it stands: for weights that are loaded next, or under a [`crate::seed::seeded`] guard
+    /// ([`Model::seeded`] for a reproducible start).
     pub fn build(config: &ModelConfig, device: Device) -> Result<Model> {
         config.validate()?;
         let vs = VarStore::new(device);

@@ -22,6 +22,7 @@ use crate::nets::Autoencoder;
 use crate::noise::corrupt;
 use crate::optim::Optimizer;
 use crate::precision::Autocast;
+use crate::seed::seeded;
 pub use crate::train_config::TrainConfig;
 use crate::{Error, Result};
 
@@ -204,7 +205,9 @@ impl<'a> Trainer<'a> {
                 let start = b * c.batch_size;
                 let len = c.batch_size.min(n - start);
                 let idx = order.narrow(0, start as i64, len as i64);
-                tch::manual_seed(mix(c.seed, epoch as u64, b as u64) as i64);
+                // Augmentation, noise and the forward pass's own draws (a VAE's sample) come
+                // from this step's seed alone, whatever other threads do meanwhile.
+                let rng = seeded(mix(c.seed, epoch as u64, b as u64) as i64);
                 let target = match &c.augment {
                     Some(augment) => augment.apply_as(&train.index_select(0, &idx), self.image)?,
                     None => train.index_select(0, &idx),
@@ -236,6 +239,7 @@ impl<'a> Trainer<'a> {
                     }
                     loss => loss?,
                 };
+                drop(rng);
                 optimizer.zero_grad();
                 loss.backward();
                 let network_done = Instant::now();
@@ -357,7 +361,7 @@ impl<'a> Trainer<'a> {
         let batch = (c.batch_size as i64).max(1);
         let mut total = 0.0;
         let mut start = 0;
-        tch::manual_seed(mix(c.seed, u64::MAX, 0) as i64);
+        let _rng = seeded(mix(c.seed, u64::MAX, 0) as i64);
         while start < n {
             let len = batch.min(n - start);
             let target = data.narrow(0, start, len);

@@ -9,21 +9,14 @@ use ae_models::presets::ALL as PRESETS;
 use ae_models::{Autoencoder, Error, Event, Loss, Model, OptimizerConfig, TrainConfig, Trainer};
 use tch::{Device, Kind, Tensor};
 
-/// libtorch's generator is process-wide and the tests run on parallel threads: each test that
-/// seeds it holds this lock.
-static TORCH_RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn rng_lock() -> std::sync::MutexGuard<'static, ()> {
-    TORCH_RNG.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 fn dense_params(sizes: &[usize]) -> usize {
     sizes.windows(2).map(|w| w[0] * w[1] + w[1]).sum()
 }
 
 #[test]
 fn every_preset_has_the_architectures_shapes_and_parameter_count() {
-    let _lock = rng_lock();
+    // Seeds several times: no other thread may seed or draw meanwhile.
+    let _rng = ae_models::seed::hold();
     tch::manual_seed(0);
     let expected: &[(&str, usize)] = &[
         // Conv 1→128→128→32 (k4) + ConvT 32→128→128 (k5) →1 (k4), with biases.
@@ -140,7 +133,8 @@ fn config(noise: Option<Noise>, epochs: usize) -> TrainConfig {
 
 #[test]
 fn training_lowers_the_loss_for_dense_and_conv_models() {
-    let _lock = rng_lock();
+    // Seeds several times: no other thread may seed or draw meanwhile.
+    let _rng = ae_models::seed::hold();
     for (preset, epochs) in [(ae_models::presets::S2_2, 8), (ae_models::presets::S3_1, 6)] {
         let id = preset.id;
         let model_config = preset.model();
@@ -161,7 +155,8 @@ fn training_lowers_the_loss_for_dense_and_conv_models() {
 
 #[test]
 fn a_resumed_run_ends_with_the_losses_of_an_uninterrupted_one() {
-    let _lock = rng_lock();
+    // Seeds several times: no other thread may seed or draw meanwhile.
+    let _rng = ae_models::seed::hold();
     let model_config = ae_models::presets::S3_1.model();
     let x = images_tensor(&toy_images(96), &model_config.input_shape(), Device::Cpu).unwrap();
     let noise = Some(Noise::gaussian(0.2).unwrap());
@@ -213,7 +208,8 @@ fn a_resumed_run_ends_with_the_losses_of_an_uninterrupted_one() {
 
 #[test]
 fn device_noise_has_the_models_statistics() {
-    let _lock = rng_lock();
+    // Seeds several times: no other thread may seed or draw meanwhile.
+    let _rng = ae_models::seed::hold();
     tch::manual_seed(5);
     let zeros = Tensor::zeros([200, 784], (Kind::Float, Device::Cpu));
     let halves = Tensor::full([200, 784], 0.5, (Kind::Float, Device::Cpu));

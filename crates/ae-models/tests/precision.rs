@@ -36,8 +36,7 @@ fn run(preset: &Preset, precision: Precision) -> (f64, f64, Vec<Kind>) {
     config.epochs = 3;
     config.batch_size = 32;
     config.precision = precision;
-    tch::manual_seed(3);
-    let mut model = Model::build(&preset.model(), Device::Cpu).unwrap();
+    let mut model = Model::seeded(&preset.model(), Device::Cpu, 3).unwrap();
     let history = Trainer::new(config)
         .unwrap()
         .fit(&mut model, &train, Some(&val), false, &mut |_| {})

@@ -9,12 +9,6 @@ use ae_models::{
 };
 use tch::{Device, Kind, Tensor};
 
-static TORCH_RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn rng_lock() -> std::sync::MutexGuard<'static, ()> {
-    TORCH_RNG.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 /// Noisy synthetic "images": bars at random places plus speckle, so that a validation set of
 /// other draws can be over-fitted.
 fn images(n: usize, seed: u64) -> Tensor {
@@ -73,7 +67,8 @@ fn fit(c: &TrainConfig, m: &mut Model, train: &Tensor, val: &Tensor) -> History 
 
 #[test]
 fn each_epoch_runs_at_the_scheduled_rate() {
-    let _lock = rng_lock();
+    // Seeds several times: no other thread may seed or draw meanwhile.
+    let _rng = ae_models::seed::hold();
     let (train, val) = (images(64, 1), images(32, 2));
     // 4 batches per epoch. Step: halved every 2 epochs.
     let mut c = config(5, 1e-3);
@@ -101,7 +96,8 @@ fn each_epoch_runs_at_the_scheduled_rate() {
 
 #[test]
 fn early_stopping_ends_patience_epochs_after_the_best_and_keeps_its_weights() {
-    let _lock = rng_lock();
+    // Seeds several times: no other thread may seed or draw meanwhile.
+    let _rng = ae_models::seed::hold();
     // A rate high enough that the validation loss stops improving and wanders.
     let (train, val) = (images(48, 3), images(48, 4));
     // Epochs to spare: where the loss starts to wander depends on the CPU's kernels.
@@ -128,7 +124,8 @@ fn early_stopping_ends_patience_epochs_after_the_best_and_keeps_its_weights() {
 fn watching_the_validation_loss_needs_a_validation_set() {
     // model() seeds libtorch's global generator: without the lock it re-seeds it in the middle
     // of another test's run (the early-stopping test then trained other weights).
-    let _lock = rng_lock();
+    // Seeds several times: no other thread may seed or draw meanwhile.
+    let _rng = ae_models::seed::hold();
     let mut c = config(2, 1e-3);
     c.patience = Some(2);
     let err = Trainer::new(c)
@@ -140,7 +137,8 @@ fn watching_the_validation_loss_needs_a_validation_set() {
 
 #[test]
 fn a_resumed_run_with_schedule_shifts_and_early_stopping_equals_an_uninterrupted_one() {
-    let _lock = rng_lock();
+    // Seeds several times: no other thread may seed or draw meanwhile.
+    let _rng = ae_models::seed::hold();
     let (train, val) = (images(64, 5), images(32, 6));
     let mut c = config(6, 4e-3);
     c.augment = Some(ae_models::augment::Augment::Shift { pixels: 2 });

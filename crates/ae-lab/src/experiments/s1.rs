@@ -428,8 +428,7 @@ pub fn s1_6(ex: &mut Experiment<'_>) -> Result<()> {
     let config = presets::S1_6.model();
     let mut train = presets::S1_6.train();
     train.epochs = 500;
-    tch::manual_seed(0);
-    let mut model = Model::build(&config, ex.lab.device)?;
+    let mut model = Model::seeded(&config, ex.lab.device, 0)?;
     let xt = images_tensor(&xc, &[3], ex.lab.device)?;
     let mut losses = Vec::new();
     Trainer::new(train.clone())?.fit(&mut model, &xt, None, false, &mut |e| {
