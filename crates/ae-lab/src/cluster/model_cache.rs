@@ -99,7 +99,9 @@ pub fn trained(
         }
     }
     let weights = dir.join("model.safetensors");
-    let mut model = Model::build(&config.model, place.device)?;
+    // Seeded here, before the weights file is looked for: the initial weights are the seed's,
+    // whatever the process drew before (another rung, another experiment of the pipeline).
+    let mut model = Model::seeded(&config.model, place.device, config.train.seed)?;
     let history_path = dir.join("history.json");
     if weights.is_file() {
         model.load(&weights)?;
@@ -114,7 +116,6 @@ pub fn trained(
     ae_eval::report::write_json(&config_path, &config)?;
     let checkpoint = checkpoint_dir(dir);
     let resume = ae_models::checkpoint::Checkpoint::exists(&checkpoint);
-    tch::manual_seed(config.train.seed as i64);
     let x_t = images_tensor(x, &config.model.input_shape(), place.device)?;
     place.progress.run_started(&RunStart {
         model: model.name().to_owned(),
