@@ -15,9 +15,7 @@ fn dense_params(sizes: &[usize]) -> usize {
 
 #[test]
 fn every_preset_has_the_architectures_shapes_and_parameter_count() {
-    // Seeds several times: no other thread may seed or draw meanwhile.
-    let _rng = ae_models::seed::hold();
-    tch::manual_seed(0);
+    let _rng = ae_models::seed::seeded(0);
     let expected: &[(&str, usize)] = &[
         // Conv 1→128→128→32 (k4) + ConvT 32→128→128 (k5) →1 (k4), with biases.
         ("s0.1", 2176 + 262_272 + 65_568 + 102_528 + 409_728 + 2049),
@@ -133,7 +131,6 @@ fn config(noise: Option<Noise>, epochs: usize) -> TrainConfig {
 
 #[test]
 fn training_lowers_the_loss_for_dense_and_conv_models() {
-    // Seeds several times: no other thread may seed or draw meanwhile.
     let _rng = ae_models::seed::hold();
     for (preset, epochs) in [(ae_models::presets::S2_2, 8), (ae_models::presets::S3_1, 6)] {
         let id = preset.id;
@@ -155,7 +152,6 @@ fn training_lowers_the_loss_for_dense_and_conv_models() {
 
 #[test]
 fn a_resumed_run_ends_with_the_losses_of_an_uninterrupted_one() {
-    // Seeds several times: no other thread may seed or draw meanwhile.
     let _rng = ae_models::seed::hold();
     let model_config = ae_models::presets::S3_1.model();
     let x = images_tensor(&toy_images(96), &model_config.input_shape(), Device::Cpu).unwrap();
@@ -208,9 +204,7 @@ fn a_resumed_run_ends_with_the_losses_of_an_uninterrupted_one() {
 
 #[test]
 fn device_noise_has_the_models_statistics() {
-    // Seeds several times: no other thread may seed or draw meanwhile.
-    let _rng = ae_models::seed::hold();
-    tch::manual_seed(5);
+    let _rng = ae_models::seed::seeded(5);
     let zeros = Tensor::zeros([200, 784], (Kind::Float, Device::Cpu));
     let halves = Tensor::full([200, 784], 0.5, (Kind::Float, Device::Cpu));
     let g = ae_models::noise::corrupt(

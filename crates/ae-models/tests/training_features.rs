@@ -53,9 +53,8 @@ fn config(epochs: usize, lr: f64) -> TrainConfig {
     }
 }
 
-fn model(seed: i64) -> Model {
-    tch::manual_seed(seed);
-    Model::build(&ae_models::presets::S2_3.model(), Device::Cpu).unwrap()
+fn model(seed: u64) -> Model {
+    Model::seeded(&ae_models::presets::S2_3.model(), Device::Cpu, seed).unwrap()
 }
 
 fn fit(c: &TrainConfig, m: &mut Model, train: &Tensor, val: &Tensor) -> History {
@@ -67,7 +66,6 @@ fn fit(c: &TrainConfig, m: &mut Model, train: &Tensor, val: &Tensor) -> History 
 
 #[test]
 fn each_epoch_runs_at_the_scheduled_rate() {
-    // Seeds several times: no other thread may seed or draw meanwhile.
     let _rng = ae_models::seed::hold();
     let (train, val) = (images(64, 1), images(32, 2));
     // 4 batches per epoch. Step: halved every 2 epochs.
@@ -96,7 +94,6 @@ fn each_epoch_runs_at_the_scheduled_rate() {
 
 #[test]
 fn early_stopping_ends_patience_epochs_after_the_best_and_keeps_its_weights() {
-    // Seeds several times: no other thread may seed or draw meanwhile.
     let _rng = ae_models::seed::hold();
     // A rate high enough that the validation loss stops improving and wanders.
     let (train, val) = (images(48, 3), images(48, 4));
@@ -122,10 +119,6 @@ fn early_stopping_ends_patience_epochs_after_the_best_and_keeps_its_weights() {
 
 #[test]
 fn watching_the_validation_loss_needs_a_validation_set() {
-    // model() seeds libtorch's global generator: without the lock it re-seeds it in the middle
-    // of another test's run (the early-stopping test then trained other weights).
-    // Seeds several times: no other thread may seed or draw meanwhile.
-    let _rng = ae_models::seed::hold();
     let mut c = config(2, 1e-3);
     c.patience = Some(2);
     let err = Trainer::new(c)
@@ -137,7 +130,6 @@ fn watching_the_validation_loss_needs_a_validation_set() {
 
 #[test]
 fn a_resumed_run_with_schedule_shifts_and_early_stopping_equals_an_uninterrupted_one() {
-    // Seeds several times: no other thread may seed or draw meanwhile.
     let _rng = ae_models::seed::hold();
     let (train, val) = (images(64, 5), images(32, 6));
     let mut c = config(6, 4e-3);

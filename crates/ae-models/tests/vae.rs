@@ -32,7 +32,6 @@ fn train_config(epochs: usize) -> TrainConfig {
 
 #[test]
 fn kl_has_its_closed_form_and_matches_monte_carlo() {
-    // Seeds several times: no other thread may seed or draw meanwhile.
     let _rng = ae_models::seed::hold();
     // μ = (1, 0), σ² = (1, 4): ½[(1 + 1 − 1 − 0) + (4 + 0 − 1 − ln 4)] = 2 − ln 2.
     let mu = Tensor::from_slice(&[1.0f32, 0.0]).view([1, 2]);
@@ -60,7 +59,6 @@ fn kl_has_its_closed_form_and_matches_monte_carlo() {
 
 #[test]
 fn the_negative_elbo_of_a_tiny_vae_is_the_hand_computed_one() {
-    // Seeds several times: no other thread may seed or draw meanwhile.
     let _rng = ae_models::seed::hold();
     // 2 pixels, no hidden layer, 1 latent. μ = x₁, log σ² = 0; the decoder's weights are zero
     // so every output is sigmoid(0) = ½ whatever z is sampled.
@@ -105,7 +103,6 @@ fn the_negative_elbo_of_a_tiny_vae_is_the_hand_computed_one() {
 
 #[test]
 fn vaes_have_their_shapes_and_training_lowers_the_negative_elbo() {
-    // Seeds several times: no other thread may seed or draw meanwhile.
     let _rng = ae_models::seed::hold();
     for (preset, epochs) in [
         (ae_models::presets::B1_3A, 4),
