@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use ndarray::ArrayView2;
 use pathfinding::prelude::{kuhn_munkres, Matrix};
 use serde::Serialize;
 
@@ -152,6 +153,60 @@ pub fn ari(clusters: &[usize], labels: &[usize]) -> Result<f64> {
     Ok((sum_ij - expected) / (max - expected))
 }
 
+/// How often the nearest neighbours of a point share its label: the purity of a neighbour graph
+/// (SCAN's "neighbour accuracy"). It says how much a clustering that follows the graph (UMAP,
+/// spectral methods, self-labelling from neighbours) can reach at best, before any clustering is
+/// done: where a label's points have half their neighbours in other labels, no partition of the
+/// graph separates that label well.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NeighbourPurity {
+    /// Neighbours per point.
+    pub k: usize,
+    /// Share of all neighbour pairs whose labels agree (the mean over points of each point's share).
+    pub overall: f64,
+    /// The same mean over the points of each label, by label.
+    pub per_label: Vec<f64>,
+}
+
+/// The purity of `neighbours` (row `i`: the indices of point `i`'s nearest other points) against
+/// `labels` (dense, 0-based).
+pub fn neighbour_purity(neighbours: ArrayView2<u32>, labels: &[usize]) -> Result<NeighbourPurity> {
+    let (n, k) = neighbours.dim();
+    if n != labels.len() {
+        return Err(Error::InvalidInput(format!(
+            "neighbours of {n} points but {} labels",
+            labels.len()
+        )));
+    }
+    if n == 0 || k == 0 {
+        return Err(Error::InvalidInput("no points or no neighbours".into()));
+    }
+    let n_labels = labels.iter().max().map_or(0, |m| m + 1);
+    let mut agree = vec![0u64; n_labels];
+    let mut points = vec![0u64; n_labels];
+    for (row, &label) in neighbours.rows().into_iter().zip(labels) {
+        let mut same = 0u64;
+        for &j in row {
+            let other = labels.get(j as usize).ok_or_else(|| {
+                Error::InvalidInput(format!("neighbour index {j} outside the {n} points"))
+            })?;
+            same += u64::from(*other == label);
+        }
+        agree[label] += same;
+        points[label] += 1;
+    }
+    let share = |a: u64, p: u64| a as f64 / (p as f64 * k as f64);
+    Ok(NeighbourPurity {
+        k,
+        overall: share(agree.iter().sum(), n as u64),
+        per_label: agree
+            .iter()
+            .zip(&points)
+            .map(|(&a, &p)| if p == 0 { f64::NAN } else { share(a, p) })
+            .collect(),
+    })
+}
+
 /// Relabels arbitrary cluster ids to dense 0-based ids in order of first appearance.
 pub fn densify(ids: &[usize]) -> Vec<usize> {
     let mut map = HashMap::new();
@@ -248,5 +303,24 @@ mod tests {
         // adjusted_rand_score([0,0,1,2],[0,0,1,1]) = 0.5714… (symmetric); [0,1,2,3] vs [0,0,1,1] = 0
         assert!(ari(&[0, 1, 2, 3], &[0, 0, 1, 1]).unwrap().abs() < 1e-12);
         assert!(cluster_accuracy(&[0, 1], &[0]).is_err());
+    }
+
+    #[test]
+    fn neighbour_purity_counts_agreeing_pairs_per_label() {
+        // Points 0–2 are label 0, points 3–4 label 1; two neighbours each.
+        let nn = ndarray::array![[1u32, 2], [0, 3], [0, 4], [4, 0], [3, 1]];
+        let labels = [0, 0, 0, 1, 1];
+        let p = neighbour_purity(nn.view(), &labels).unwrap();
+        // Agreeing pairs: 2 + 1 + 1 (label 0, of 6) and 1 + 1 (label 1, of 4).
+        assert_eq!(p.k, 2);
+        assert!((p.per_label[0] - 4.0 / 6.0).abs() < 1e-12, "{p:?}");
+        assert!((p.per_label[1] - 2.0 / 4.0).abs() < 1e-12, "{p:?}");
+        assert!((p.overall - 6.0 / 10.0).abs() < 1e-12, "{p:?}");
+
+        let wrong_len = neighbour_purity(nn.view(), &labels[..4]).unwrap_err();
+        assert!(wrong_len.to_string().contains("4 labels"), "{wrong_len}");
+        let outside = ndarray::array![[5u32], [0]];
+        let e = neighbour_purity(outside.view(), &[0, 0]).unwrap_err();
+        assert!(e.to_string().contains("index 5"), "{e}");
     }
 }

@@ -12,5 +12,7 @@ pub mod figures;
 pub mod reconstruction;
 pub mod report;
 
-pub use clustering::{cluster_accuracy, ClusterAccuracy, ConfusionMatrix};
+pub use clustering::{
+    cluster_accuracy, neighbour_purity, ClusterAccuracy, ConfusionMatrix, NeighbourPurity,
+};
 pub use error::{Error, Result};

@@ -87,6 +87,16 @@ fn every_linear_and_umap_method_finds_the_prototypes() {
             serde_json::from_slice(&std::fs::read(out.join("metrics.json")).unwrap()).unwrap();
         assert_eq!(metrics["nmi"], 1.0);
         assert_eq!(metrics["ari"], 1.0);
+        // The neighbour graph's purity is reported where a method builds the graph: each image's
+        // 19 nearest neighbours are its class's other 59 copies, so every one agrees.
+        let purity = &metrics["neighbour_purity"];
+        if method.uses_umap() {
+            assert_eq!(purity["k"], 19, "{method}");
+            assert_eq!(purity["overall"], 1.0, "{method}");
+            assert_eq!(purity["per_label"].as_array().unwrap().len(), CLASSES);
+        } else {
+            assert!(purity.is_null(), "{method}: {purity}");
+        }
     }
 }
 

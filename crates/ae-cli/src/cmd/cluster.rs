@@ -109,8 +109,14 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
     };
     let score = match &metrics.score {
         Some(s) => format!(
-            "accuracy {:.4}, NMI {:.4}, ARI {:.4}",
-            s.accuracy, s.nmi, s.ari
+            "accuracy {:.4}, NMI {:.4}, ARI {:.4}{}",
+            s.accuracy,
+            s.nmi,
+            s.ari,
+            s.neighbour_purity
+                .as_ref()
+                .map(|p| purity_line(p, &metrics))
+                .unwrap_or_default()
         ),
         None => format!(
             "cluster sizes {:?} (no labels to score against)",
@@ -124,4 +130,30 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
         stages.join(", ")
     );
     run::finish(&out, &metrics, args.json, &summary)
+}
+
+/// `; an image's 19 nearest neighbours share its label 80.6 % (least: Shirt 53.1 %)`: how well
+/// the graph UMAP starts from follows the labels, and the label it follows worst.
+fn purity_line(p: &ae_eval::NeighbourPurity, metrics: &cluster::ClusterMetrics) -> String {
+    let worst = p
+        .per_label
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| !v.is_nan())
+        .min_by(|a, b| a.1.total_cmp(b.1));
+    let classes = metrics.data.as_ref().and_then(|d| d.classes.as_ref());
+    let least = match worst {
+        Some((label, share)) => {
+            let name = classes
+                .and_then(|c| c.get(label).cloned())
+                .unwrap_or_else(|| format!("label {label}"));
+            format!(" (least: {name} {:.1} %)", share * 100.0)
+        }
+        None => String::new(),
+    };
+    format!(
+        "; an image's {} nearest neighbours share its label {:.1} %{least}",
+        p.k,
+        p.overall * 100.0
+    )
 }

@@ -4,7 +4,7 @@ use ae_models::{presets, Model, Preset};
 use ndarray::{concatenate, Array2, Axis};
 
 use super::model_cache::{trained, TrainData, TrainPlace};
-use super::{ClusterConfig, ClusterImages, ClusterPlace, Method, Stopwatch};
+use super::{ClusterConfig, ClusterPlace, Given, Method, Stopwatch};
 use crate::data::DataCache;
 use crate::experiments::common::codes;
 use crate::Result;
@@ -14,7 +14,7 @@ pub const PCA_COMPONENTS: usize = 50;
 
 /// The train then test images as rows of pixels in [0, 1], and their labels (used only to
 /// score; none for images without labels), cut to the configured number.
-pub(super) fn all_images(config: &ClusterConfig, data: &DataCache) -> Result<ClusterImages> {
+pub(super) fn all_images(config: &ClusterConfig, data: &DataCache) -> Result<Given<'static>> {
     let d = data.get(config.dataset.clone())?;
     config.validate(d.train.len() + d.test.len())?;
     let n = config.images.unwrap_or(d.train.len() + d.test.len());
@@ -22,15 +22,15 @@ pub(super) fn all_images(config: &ClusterConfig, data: &DataCache) -> Result<Clu
     let train = d.train.first(from_train);
     let test = d.test.first(n - from_train);
     let pixels = concatenate(Axis(0), &[train.to_f32().view(), test.to_f32().view()])?;
-    let labels = match (train.labels(), test.labels()) {
+    let labels: Option<Vec<usize>> = match (train.labels(), test.labels()) {
         (Some(a), Some(b)) => Some(a.iter().chain(b).map(|&l| usize::from(l)).collect()),
         _ => None,
     };
-    Ok(ClusterImages {
-        pixels,
-        labels,
+    Ok(Given {
+        pixels: std::borrow::Cow::Owned(pixels),
+        labels: labels.map(Into::into),
         shape: d.shape(),
-        summary: d.summary(),
+        data: Some(d.summary()),
     })
 }
 

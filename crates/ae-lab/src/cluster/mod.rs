@@ -14,12 +14,13 @@ mod model_cache;
 mod pictures;
 pub mod refine;
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use ae_data::{DataSpec, ImageShape};
-use ae_eval::clustering::{ari, cluster_accuracy, nmi};
+use ae_eval::clustering::{ari, cluster_accuracy, neighbour_purity, nmi, NeighbourPurity};
 use ae_linear::{nearest_neighbours, GaussianMixture, KMeans, Umap, UmapInit};
 use ae_models::Precision;
 use ndarray::{Array1, Array2};
@@ -204,6 +205,12 @@ pub struct Score {
     pub ari: f64,
     /// Label given to each cluster by the relabelling.
     pub mapping: Vec<Option<usize>>,
+    /// For methods that build a neighbour graph (UMAP's): how often an image's nearest neighbours
+    /// in the clustered features share its label. A diagnosis of the features, read after the
+    /// clustering and never used by it; it bounds what a clustering that follows the graph can
+    /// separate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub neighbour_purity: Option<NeighbourPurity>,
 }
 
 /// What `metrics.json` holds.
@@ -248,19 +255,6 @@ impl ClusterMetrics {
             })
         })
     }
-}
-
-/// The images a clustering works on: rows of values in [0, 1], their labels (read only to
-/// score), their shape and the fingerprint of the pixels.
-pub struct ClusterImages {
-    /// One row per image, channel-planar.
-    pub pixels: Array2<f32>,
-    /// One label per image, when there are labels.
-    pub labels: Option<Vec<usize>>,
-    /// The images' shape.
-    pub shape: ImageShape,
-    /// What the data set held.
-    pub summary: ae_data::DataSummary,
 }
 
 /// SHA-256 (hex) over `pixels` (little-endian `f32`) and `shape`.
@@ -318,26 +312,16 @@ pub fn cluster(config: &ClusterConfig, place: &ClusterPlace<'_>) -> Result<Clust
         stages: Vec::new(),
         progress: place.progress,
     };
-    let images = watch.time("data", || features::all_images(config, place.data))?;
-    let ClusterImages {
-        pixels,
-        labels,
-        shape,
-        summary,
-    } = images;
-    let given = Given {
-        pixels: &pixels,
-        labels: labels.as_deref(),
-        shape,
-        data: Some(summary),
-    };
+    let given = watch.time("data", || features::all_images(config, place.data))?;
     cluster_images(config, given, place, watch)
 }
 
-/// What [`cluster_images`] works on.
+/// The images a clustering works on: rows of values in [0, 1] (owned when read from a data set,
+/// borrowed when handed over), their labels (read only to score), their shape, and what the data
+/// set held (absent for images handed over).
 struct Given<'a> {
-    pixels: &'a Array2<f32>,
-    labels: Option<&'a [usize]>,
+    pixels: Cow<'a, Array2<f32>>,
+    labels: Option<Cow<'a, [usize]>>,
     shape: ImageShape,
     data: Option<ae_data::DataSummary>,
 }
@@ -366,20 +350,21 @@ pub fn cluster_given(
         stages: Vec::new(),
         progress: place.progress,
     };
-    let given = |pixels, labels| Given {
+    let (pixels, labels) = match config.images {
+        // Only a cut needs a copy of the pixels.
+        Some(n) if n < labels.len() => (
+            Cow::Owned(pixels.slice(ndarray::s![..n, ..]).to_owned()),
+            &labels[..n],
+        ),
+        _ => (Cow::Borrowed(pixels), labels),
+    };
+    let given = Given {
         pixels,
-        labels: Some(labels),
+        labels: Some(Cow::Borrowed(labels)),
         shape: ImageShape::MNIST,
         data: None,
     };
-    match config.images {
-        // Only a cut needs a copy of the pixels.
-        Some(n) if n < labels.len() => {
-            let first = pixels.slice(ndarray::s![..n, ..]).to_owned();
-            cluster_images(config, given(&first, &labels[..n]), place, watch)
-        }
-        _ => cluster_images(config, given(pixels, labels), place, watch),
-    }
+    cluster_images(config, given, place, watch)
 }
 
 fn cluster_images(
@@ -394,6 +379,7 @@ fn cluster_images(
         shape,
         data,
     } = given;
+    let (pixels, labels) = (pixels.as_ref(), labels.as_deref());
     if config.method == Method::N2dSl && shape != ImageShape::MNIST {
         return Err(Error::invalid(
             "method",
@@ -445,6 +431,10 @@ fn cluster_images(
                 nmi: nmi(&assignment.clusters, labels)?,
                 ari: ari(&assignment.clusters, labels)?,
                 mapping: accuracy.mapping,
+                neighbour_purity: embedding
+                    .as_ref()
+                    .map(|(_, nn)| neighbour_purity(nn.indices.view(), labels))
+                    .transpose()?,
             })
         }
         None => None,
