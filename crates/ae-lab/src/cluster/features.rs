@@ -1,5 +1,7 @@
 //! What each method clusters: the pixels, their principal components, or a network's codes.
 
+use std::borrow::Cow;
+
 use ae_models::{presets, Model, Preset};
 use ndarray::{concatenate, Array2, Axis};
 
@@ -27,8 +29,8 @@ pub(super) fn all_images(config: &ClusterConfig, data: &DataCache) -> Result<Giv
         _ => None,
     };
     Ok(Given {
-        pixels: std::borrow::Cow::Owned(pixels),
-        labels: labels.map(Into::into),
+        pixels: Cow::Owned(pixels),
+        labels: labels.map(Cow::Owned),
         shape: d.shape(),
         data: Some(d.summary()),
     })
