@@ -164,12 +164,14 @@ pub struct NeighbourPurity {
     pub k: usize,
     /// Share of all neighbour pairs whose labels agree (the mean over points of each point's share).
     pub overall: f64,
-    /// The same mean over the points of each label, by label.
+    /// The same mean over the points of each label, by label (by cluster where clusters were
+    /// given as the labels).
     pub per_label: Vec<f64>,
 }
 
 /// The purity of `neighbours` (row `i`: the indices of point `i`'s nearest other points) against
-/// `labels` (dense, 0-based).
+/// `labels` (dense, 0-based). Any partition serves as the labels: given a clustering's clusters, it
+/// says how cleanly the graph is cut along them.
 pub fn neighbour_purity(neighbours: ArrayView2<u32>, labels: &[usize]) -> Result<NeighbourPurity> {
     let (n, k) = neighbours.dim();
     if n != labels.len() {

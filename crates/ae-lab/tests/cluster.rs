@@ -89,15 +89,59 @@ fn every_linear_and_umap_method_finds_the_prototypes() {
         assert_eq!(metrics["ari"], 1.0);
         // The neighbour graph's purity is reported where a method builds the graph: each image's
         // 19 nearest neighbours are its class's other 59 copies, so every one agrees.
+        // So does their share in the image's own cluster, the clusters being the classes.
         let purity = &metrics["neighbour_purity"];
+        let in_cluster = &metrics["neighbours_in_cluster"];
         if method.uses_umap() {
             assert_eq!(purity["k"], 19, "{method}");
             assert_eq!(purity["overall"], 1.0, "{method}");
             assert_eq!(purity["per_label"].as_array().unwrap().len(), CLASSES);
+            assert_eq!(in_cluster["overall"], 1.0, "{method}");
+            assert_eq!(in_cluster["per_label"].as_array().unwrap().len(), CLASSES);
         } else {
             assert!(purity.is_null(), "{method}: {purity}");
+            assert!(in_cluster.is_null(), "{method}: {in_cluster}");
         }
     }
+}
+
+/// Labels that cut across the prototypes (each prototype's copies alternate between two labels):
+/// the clusters still follow the neighbour graph exactly, the labels only about half the time —
+/// the two shares tell the clusters from the labels.
+#[test]
+fn neighbours_follow_the_clusters_where_the_labels_cut_across_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (x, classes) = prototypes();
+    let halves: Vec<usize> = (0..classes.len()).map(|i| (i / CLASSES) % 2).collect();
+    let config = ClusterConfig {
+        umap_epochs: Some(100),
+        ..ClusterConfig::new(DatasetId::Mnist, Method::UmapGmm)
+    };
+    let m = cluster_given(
+        &config,
+        &x,
+        &halves,
+        &ClusterPlace {
+            out: &dir.path().join("halves"),
+            models: &dir.path().join("models"),
+            data: &DataCache::new(dir.path().join("data")),
+            device: tch::Device::Cpu,
+            progress: &Quiet,
+            stop: None,
+        },
+    )
+    .unwrap();
+    let in_cluster = m.neighbours_in_cluster.as_ref().unwrap();
+    assert_eq!(in_cluster.overall, 1.0);
+    assert_eq!(in_cluster.per_label.len(), CLASSES);
+    // 29 of a copy's 59 others share its label; its 19 neighbours are a noisy pick of them.
+    let by_label = m.scored().unwrap().neighbour_purity.as_ref().unwrap();
+    assert_eq!(by_label.per_label.len(), 2);
+    assert!(
+        (0.35..0.65).contains(&by_label.overall),
+        "{}",
+        by_label.overall
+    );
 }
 
 #[test]

@@ -115,7 +115,7 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
             s.ari,
             s.neighbour_purity
                 .as_ref()
-                .map(|p| purity_line(p, &metrics))
+                .map(|p| purity_line(p, metrics.neighbours_in_cluster.as_ref(), &metrics))
                 .unwrap_or_default()
         ),
         None => format!(
@@ -132,9 +132,14 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
     run::finish(&out, &metrics, args.json, &summary)
 }
 
-/// `; an image's 19 nearest neighbours share its label 80.6 % (least: Shirt 53.1 %)`: how well
-/// the graph UMAP starts from follows the labels, and the label it follows worst.
-fn purity_line(p: &ae_eval::NeighbourPurity, metrics: &cluster::ClusterMetrics) -> String {
+/// `; an image's 19 nearest neighbours share its label 80.7 % (least: Shirt 53.2 %), its cluster
+/// 97.1 %`: how well the graph UMAP starts from follows the labels, the label it follows worst,
+/// and how well it follows the clusters found.
+fn purity_line(
+    p: &ae_eval::NeighbourPurity,
+    in_cluster: Option<&ae_eval::NeighbourPurity>,
+    metrics: &cluster::ClusterMetrics,
+) -> String {
     let worst = p
         .per_label
         .iter()
@@ -151,8 +156,11 @@ fn purity_line(p: &ae_eval::NeighbourPurity, metrics: &cluster::ClusterMetrics) 
         }
         None => String::new(),
     };
+    let cluster = in_cluster
+        .map(|c| format!(", its cluster {:.1} %", c.overall * 100.0))
+        .unwrap_or_default();
     format!(
-        "; an image's {} nearest neighbours share its label {:.1} %{least}",
+        "; an image's {} nearest neighbours share its label {:.1} %{least}{cluster}",
         p.k,
         p.overall * 100.0
     )

@@ -234,6 +234,13 @@ pub struct ClusterMetrics {
     pub score: Option<Score>,
     /// Images per cluster.
     pub sizes: Vec<usize>,
+    /// For methods that build a neighbour graph (UMAP's): how often an image's nearest neighbours
+    /// fall in its own cluster (`per_label` is indexed by cluster). Needs no labels. Beside
+    /// [`Score::neighbour_purity`] it says who limits the accuracy: where the clusters keep far
+    /// more of the graph's links inside than the labels do, the graph is cut more cleanly along
+    /// the clusters than along the labels, and no method that follows it would prefer the labels.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub neighbours_in_cluster: Option<NeighbourPurity>,
     /// Wall time per stage, in order.
     pub stages: Vec<Stage>,
     /// Wall time of every stage but the figures (a kept network's training not included).
@@ -466,6 +473,10 @@ fn cluster_images(
         data,
         score,
         sizes,
+        neighbours_in_cluster: embedding
+            .as_ref()
+            .map(|(_, nn)| neighbour_purity(nn.indices.view(), &assignment.clusters))
+            .transpose()?,
         stages: watch.stages,
         seconds,
         network_seconds,

@@ -44,24 +44,28 @@ pub fn b2_1(ex: &mut Experiment<'_>) -> Result<()> {
             )?;
             let s = m.scored()?;
             let purity = s.neighbour_purity.as_ref();
+            let in_cluster = m.neighbours_in_cluster.as_ref();
             ex.row(
                 &format!("{id}: {}", method.describe()),
                 "—",
                 format!(
-                    "ACC {:.4}, NMI {:.4}, ARI {:.4}, {:.0} s{}",
+                    "ACC {:.4}, NMI {:.4}, ARI {:.4}, {:.0} s{}{}",
                     s.accuracy,
                     s.nmi,
                     s.ari,
                     m.seconds_from_scratch,
                     purity
                         .map(|p| format!("; neighbours share the label {:.3}", p.overall))
+                        .unwrap_or_default(),
+                    in_cluster
+                        .map(|c| format!(", the cluster {:.3}", c.overall))
                         .unwrap_or_default()
                 ),
             );
             per_method.insert(
                 method.name().to_owned(),
                 json!({"accuracy": s.accuracy, "nmi": s.nmi, "ari": s.ari,
-                       "neighbour_purity": purity,
+                       "neighbour_purity": purity, "neighbours_in_cluster": in_cluster,
                        "seconds": m.seconds_from_scratch, "network_seconds": m.network_seconds,
                        "images": m.images, "stages": m.stages}),
             );
