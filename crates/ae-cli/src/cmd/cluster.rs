@@ -115,7 +115,7 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
             s.ari,
             s.neighbour_purity
                 .as_ref()
-                .map(|p| purity_line(p, metrics.neighbours_in_cluster.as_ref(), &metrics))
+                .map(|p| purity_line(p, &metrics))
                 .unwrap_or_default()
         ),
         None => format!(
@@ -135,11 +135,7 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
 /// `; an image's 19 nearest neighbours share its label 80.7 % (least: Shirt 53.2 %), its cluster
 /// 97.1 %`: how well the graph UMAP starts from follows the labels, the label it follows worst,
 /// and how well it follows the clusters found.
-fn purity_line(
-    p: &ae_eval::NeighbourPurity,
-    in_cluster: Option<&ae_eval::NeighbourPurity>,
-    metrics: &cluster::ClusterMetrics,
-) -> String {
+fn purity_line(p: &ae_eval::NeighbourPurity, metrics: &cluster::ClusterMetrics) -> String {
     let worst = p
         .per_label
         .iter()
@@ -156,7 +152,7 @@ fn purity_line(
         }
         None => String::new(),
     };
-    let cluster = in_cluster
+    let cluster = (metrics.neighbours_in_cluster.as_ref())
         .map(|c| format!(", its cluster {:.1} %", c.overall * 100.0))
         .unwrap_or_default();
     format!(
