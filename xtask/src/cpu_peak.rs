@@ -72,8 +72,17 @@ impl Peak {
 
 /// The peak of `cores` cores of this CPU.
 pub fn measure(cores: usize) -> Peak {
-    let ghz = clock_ghz();
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    Peak {
+        cores,
+        ghz: clock_ghz(),
+        ..per_cycle(&cpuinfo)
+    }
+}
+
+/// Operations per cycle per core of the CPU that `cpuinfo` (the text of `/proc/cpuinfo`)
+/// describes, from its vendor, family and flags; `cores` and `ghz` are left at 0 and 1.
+fn per_cycle(cpuinfo: &str) -> Peak {
     let has = |flag: &str| {
         cpuinfo
             .lines()
@@ -127,8 +136,8 @@ pub fn measure(cores: usize) -> Peak {
         (None, "no bfloat16 products on this CPU".to_owned())
     };
     Peak {
-        cores,
-        ghz,
+        cores: 0,
+        ghz: 1.0,
         fp32_per_cycle: fp32,
         fp32_why,
         bf16_per_cycle: bf16,
@@ -171,4 +180,52 @@ fn clock_ghz() -> f64 {
 #[cfg(not(target_arch = "x86_64"))]
 fn clock_ghz() -> f64 {
     f64::NAN
+}
+
+#[cfg(test)]
+mod tests {
+    use super::per_cycle;
+
+    fn cpu(vendor: &str, family: u32, flags: &str) -> String {
+        format!("vendor_id\t: {vendor}\ncpu family\t: {family}\nflags\t\t: fpu sse2 {flags}\n")
+    }
+
+    #[test]
+    fn units_follow_vendor_family_and_flags() {
+        // (CPU, FP32 and bf16 flop per cycle per core)
+        let cases = [
+            // Emerald Rapids with AMX hidden: 512-bit FMAs, one VDPBF16PS a cycle.
+            (
+                cpu("GenuineIntel", 6, "avx2 avx512f avx512_bf16"),
+                64.0,
+                Some(64.0),
+            ),
+            // ... and with AMX shown.
+            (
+                cpu("GenuineIntel", 6, "avx2 avx512f avx512_bf16 amx_bf16"),
+                64.0,
+                Some(1024.0),
+            ),
+            // Zen 4: AVX-512 on 256-bit units, bf16 at twice FP32.
+            (
+                cpu("AuthenticAMD", 25, "avx2 avx512f avx512_bf16"),
+                32.0,
+                Some(64.0),
+            ),
+            // Zen 5: 512-bit units, bf16 at twice FP32.
+            (
+                cpu("AuthenticAMD", 26, "avx2 avx512f avx512_bf16"),
+                64.0,
+                Some(128.0),
+            ),
+            // An AMD core whose hypervisor shows AVX2 only.
+            (cpu("AuthenticAMD", 26, "avx2"), 32.0, None),
+            (cpu("GenuineIntel", 6, "sse4_2"), 16.0, None),
+        ];
+        for (info, fp32, bf16) in cases {
+            let p = per_cycle(&info);
+            assert_eq!(p.fp32_per_cycle, fp32, "{info}");
+            assert_eq!(p.bf16_per_cycle, bf16, "{info}");
+        }
+    }
 }
