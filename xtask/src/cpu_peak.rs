@@ -73,16 +73,12 @@ impl Peak {
 /// The peak of `cores` cores of this CPU.
 pub fn measure(cores: usize) -> Peak {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    Peak {
-        cores,
-        ghz: clock_ghz(),
-        ..per_cycle(&cpuinfo)
-    }
+    peak_of(&cpuinfo, cores, clock_ghz())
 }
 
-/// Operations per cycle per core of the CPU that `cpuinfo` (the text of `/proc/cpuinfo`)
-/// describes, from its vendor, family and flags; `cores` and `ghz` are left at 0 and 1.
-fn per_cycle(cpuinfo: &str) -> Peak {
+/// The peak of `cores` cores at `ghz` of the CPU that `cpuinfo` (the text of `/proc/cpuinfo`)
+/// describes: its operations per cycle follow from its vendor, family and flags.
+fn peak_of(cpuinfo: &str, cores: usize, ghz: f64) -> Peak {
     let has = |flag: &str| {
         cpuinfo
             .lines()
@@ -136,8 +132,8 @@ fn per_cycle(cpuinfo: &str) -> Peak {
         (None, "no bfloat16 products on this CPU".to_owned())
     };
     Peak {
-        cores: 0,
-        ghz: 1.0,
+        cores,
+        ghz,
         fp32_per_cycle: fp32,
         fp32_why,
         bf16_per_cycle: bf16,
@@ -184,7 +180,11 @@ fn clock_ghz() -> f64 {
 
 #[cfg(test)]
 mod tests {
-    use super::per_cycle;
+    use super::peak_of;
+
+    const INTEL: &str = "GenuineIntel";
+    const AMD: &str = "AuthenticAMD";
+    const AVX512_BF16: &str = "avx2 avx512f avx512_bf16";
 
     fn cpu(vendor: &str, family: u32, flags: &str) -> String {
         format!("vendor_id\t: {vendor}\ncpu family\t: {family}\nflags\t\t: fpu sse2 {flags}\n")
@@ -192,40 +192,26 @@ mod tests {
 
     #[test]
     fn units_follow_vendor_family_and_flags() {
+        let amx = format!("{AVX512_BF16} amx_bf16");
         // (CPU, FP32 and bf16 flop per cycle per core)
         let cases = [
             // Emerald Rapids with AMX hidden: 512-bit FMAs, one VDPBF16PS a cycle.
-            (
-                cpu("GenuineIntel", 6, "avx2 avx512f avx512_bf16"),
-                64.0,
-                Some(64.0),
-            ),
+            (cpu(INTEL, 6, AVX512_BF16), 64.0, Some(64.0)),
             // ... and with AMX shown.
-            (
-                cpu("GenuineIntel", 6, "avx2 avx512f avx512_bf16 amx_bf16"),
-                64.0,
-                Some(1024.0),
-            ),
+            (cpu(INTEL, 6, &amx), 64.0, Some(1024.0)),
             // Zen 4: AVX-512 on 256-bit units, bf16 at twice FP32.
-            (
-                cpu("AuthenticAMD", 25, "avx2 avx512f avx512_bf16"),
-                32.0,
-                Some(64.0),
-            ),
+            (cpu(AMD, 25, AVX512_BF16), 32.0, Some(64.0)),
             // Zen 5: 512-bit units, bf16 at twice FP32.
-            (
-                cpu("AuthenticAMD", 26, "avx2 avx512f avx512_bf16"),
-                64.0,
-                Some(128.0),
-            ),
+            (cpu(AMD, 26, AVX512_BF16), 64.0, Some(128.0)),
             // An AMD core whose hypervisor shows AVX2 only.
-            (cpu("AuthenticAMD", 26, "avx2"), 32.0, None),
-            (cpu("GenuineIntel", 6, "sse4_2"), 16.0, None),
+            (cpu(AMD, 26, "avx2"), 32.0, None),
+            (cpu(INTEL, 6, "sse4_2"), 16.0, None),
         ];
         for (info, fp32, bf16) in cases {
-            let p = per_cycle(&info);
+            let p = peak_of(&info, 2, 3.0);
             assert_eq!(p.fp32_per_cycle, fp32, "{info}");
             assert_eq!(p.bf16_per_cycle, bf16, "{info}");
+            assert_eq!(p.fp32_gflops(), 2.0 * fp32 * 3.0, "{info}");
         }
     }
 }
