@@ -162,6 +162,28 @@ fn a_flat_folder_without_labels_still_clusters() {
     assert_eq!(c["sizes"].as_array().unwrap().len(), 3);
     assert!(tmp.path().join("cl/members.png").is_file());
     assert!(!tmp.path().join("cl/confusion.png").exists());
+    // A method on UMAP's neighbour graph says, without labels, how well it follows the clusters.
+    let out = run(
+        &["cluster", "--method", "umap-gmm", "--k", "3"],
+        &[
+            Path::new("--umap-epochs"),
+            Path::new("50"),
+            Path::new("--dataset"),
+            &flat,
+            Path::new("--out"),
+            &tmp.path().join("cl-umap"),
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("nearest neighbours share its cluster") && !stdout.contains("its label"),
+        "{stdout}"
+    );
     // An autoencoder needs no labels either.
     let m = json(
         &[

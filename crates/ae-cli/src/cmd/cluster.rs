@@ -109,22 +109,25 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
     };
     let score = match &metrics.score {
         Some(s) => format!(
-            "accuracy {:.4}, NMI {:.4}, ARI {:.4}{}",
-            s.accuracy,
-            s.nmi,
-            s.ari,
-            s.neighbour_purity
-                .as_ref()
-                .map(|p| purity_line(p, &metrics))
-                .unwrap_or_default()
+            "accuracy {:.4}, NMI {:.4}, ARI {:.4}",
+            s.accuracy, s.nmi, s.ari
         ),
         None => format!(
             "cluster sizes {:?} (no labels to score against)",
             metrics.sizes
         ),
     };
+    let classes = metrics.data.as_ref().and_then(|d| d.classes.as_deref());
+    let neighbours = neighbours_clause(
+        metrics
+            .score
+            .as_ref()
+            .and_then(|s| s.neighbour_purity.as_ref()),
+        classes,
+        metrics.neighbours_in_cluster.as_ref(),
+    );
     let summary = format!(
-        "{method} on {} images of {dataset}: {score}, {:.0} s ({}){kept}",
+        "{method} on {} images of {dataset}: {score}{neighbours}, {:.0} s ({}){kept}",
         metrics.images,
         metrics.seconds,
         stages.join(", ")
@@ -132,32 +135,76 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
     run::finish(&out, &metrics, args.json, &summary)
 }
 
-/// `; an image's 19 nearest neighbours share its label 80.7 % (least: Shirt 53.2 %), its cluster
-/// 97.1 %`: how well the graph UMAP starts from follows the labels, the label it follows worst,
-/// and how well it follows the clusters found.
-fn purity_line(p: &ae_eval::NeighbourPurity, metrics: &cluster::ClusterMetrics) -> String {
-    let worst = p
-        .per_label
-        .iter()
-        .enumerate()
-        .filter(|(_, v)| !v.is_nan())
-        .min_by(|a, b| a.1.total_cmp(b.1));
-    let classes = metrics.data.as_ref().and_then(|d| d.classes.as_ref());
-    let least = match worst {
-        Some((label, share)) => {
-            let name = classes
-                .and_then(|c| c.get(label).cloned())
-                .unwrap_or_else(|| format!("label {label}"));
-            format!(" (least: {name} {:.1} %)", share * 100.0)
-        }
-        None => String::new(),
+/// How well the graph UMAP starts from follows the labels (with the label it follows worst) and
+/// the clusters found: `; an image's 19 nearest neighbours share its label 80.7 % (least: Shirt
+/// 53.2 %), its cluster 97.1 %`. Either share may be missing: without labels the clause speaks
+/// of the clusters alone (`; an image's 19 nearest neighbours share its cluster 97.1 %`), and a
+/// method without a neighbour graph (the k-means rungs) has none.
+fn neighbours_clause(
+    label: Option<&ae_eval::NeighbourPurity>,
+    classes: Option<&[String]>,
+    cluster: Option<&ae_eval::NeighbourPurity>,
+) -> String {
+    let Some(k) = label.or(cluster).map(|p| p.k) else {
+        return String::new();
     };
-    let cluster = (metrics.neighbours_in_cluster.as_ref())
-        .map(|c| format!(", its cluster {:.1} %", c.overall * 100.0))
-        .unwrap_or_default();
+    let percent = |share: f64| format!("{:.1} %", share * 100.0);
+    let mut shares = Vec::new();
+    if let Some(p) = label {
+        let worst = (p.per_label.iter().enumerate())
+            .filter(|(_, v)| !v.is_nan())
+            .min_by(|a, b| a.1.total_cmp(b.1));
+        let least = match worst {
+            Some((label, &share)) => {
+                let name = (classes.and_then(|c| c.get(label).cloned()))
+                    .unwrap_or_else(|| format!("label {label}"));
+                format!(" (least: {name} {})", percent(share))
+            }
+            None => String::new(),
+        };
+        shares.push(format!("its label {}{least}", percent(p.overall)));
+    }
+    if let Some(c) = cluster {
+        shares.push(format!("its cluster {}", percent(c.overall)));
+    }
     format!(
-        "; an image's {} nearest neighbours share its label {:.1} %{least}{cluster}",
-        p.k,
-        p.overall * 100.0
+        "; an image's {k} nearest neighbours share {}",
+        shares.join(", ")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neighbours_clause;
+    use ae_eval::NeighbourPurity;
+
+    fn purity(overall: f64, per_label: &[f64]) -> NeighbourPurity {
+        NeighbourPurity {
+            k: 19,
+            overall,
+            per_label: per_label.to_vec(),
+        }
+    }
+
+    #[test]
+    fn the_clause_names_what_each_share_is_of() {
+        let label = purity(0.807, &[0.9, 0.532, f64::NAN]);
+        let cluster = purity(0.971, &[]);
+        let classes = ["T-shirt".to_owned(), "Shirt".to_owned(), "Bag".to_owned()];
+        assert_eq!(
+            neighbours_clause(Some(&label), Some(&classes), Some(&cluster)),
+            "; an image's 19 nearest neighbours share its label 80.7 % (least: Shirt 53.2 %), \
+             its cluster 97.1 %"
+        );
+        assert_eq!(
+            neighbours_clause(Some(&label), None, None),
+            "; an image's 19 nearest neighbours share its label 80.7 % (least: label 1 53.2 %)"
+        );
+        // Without labels the share of the clusters is still said.
+        assert_eq!(
+            neighbours_clause(None, None, Some(&cluster)),
+            "; an image's 19 nearest neighbours share its cluster 97.1 %"
+        );
+        assert_eq!(neighbours_clause(None, None, None), "");
+    }
 }
