@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use ae_data::{DataSpec, Noise};
+use ae_data::Noise;
 use ae_lab::run::TRAINING_IMAGES;
 use ae_lab::{probes, RunConfig, RunMetrics};
 use ae_models::{Loss, ModelConfig, Preset};
@@ -118,17 +118,8 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
         ..RunConfig::from_preset(preset, dataset.clone(), val)
     };
     let data = args.run.data_cache(data_dir);
-    if let DataSpec::Files(_) = &dataset {
-        let loaded = data.get(dataset.clone())?;
-        crate::data_flags::report_skipped(&loaded);
-        config = config
-            .fit_to(&loaded)
-            .with_context(|| format!("--model {} on {}", preset.id, loaded.shape()))?;
-        if let Some(v) = args.val {
-            config.validation = v;
-            config.train_size = loaded.train.len().saturating_sub(v);
-        }
-    }
+    let what = format!("--model {}", preset.id);
+    config = run::fit_to_own_images(config, &data, true, args.val, &what)?;
     if let Some(n) = args.train_size {
         config.train_size = n;
     }

@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use ae_data::DataSpec;
 use ae_lab::{DataCache, PipelineEvent, Progress, RunConfig, RunMetrics, RunStart};
 use ae_lab::{TrainOptions, Trained};
 use ae_models::{Event, Precision};
@@ -12,6 +13,34 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::sync::Mutex;
 use tch::Device;
+
+/// A run on one's own images, sized for them. The images are read here, once (the training
+/// reuses them), and any files left out are reported; `refit` sizes the model and the split for
+/// them (a tenth validates), `val` (the `--val` flag) says how many validate instead, and the
+/// other training images train. `what` names the flag whose model did not fit. A run on a
+/// registry data set is returned as it is.
+pub fn fit_to_own_images(
+    mut config: RunConfig,
+    data: &DataCache,
+    refit: bool,
+    val: Option<usize>,
+    what: &str,
+) -> Result<RunConfig> {
+    let DataSpec::Files(_) = &config.dataset else {
+        return Ok(config);
+    };
+    let loaded = data.get(config.dataset.clone())?;
+    crate::data_flags::report_skipped(&loaded);
+    if refit {
+        config =
+            (config.fit_to(&loaded)).with_context(|| format!("{what} on {}", loaded.shape()))?;
+    }
+    if let Some(v) = val {
+        config.validation = v;
+        config.train_size = loaded.train.len().saturating_sub(v);
+    }
+    Ok(config)
+}
 
 /// The flags every training command takes besides its settings.
 #[derive(clap::Args)]

@@ -118,18 +118,6 @@ fn resolve(args: &Args, data: &ae_lab::DataCache) -> Result<RunConfig> {
         Some(_) => args.data.spec("mnist")?,
         None => args.data.apply(config.dataset.clone())?,
     };
-    if let DataSpec::Files(_) = &config.dataset {
-        let loaded = data.get(config.dataset.clone())?;
-        crate::data_flags::report_skipped(&loaded);
-        // A preset (or a config file moved to other data) is sized for these images; a config
-        // file on its own data keeps its sizes, so that it repeats its run exactly.
-        if args.model.is_some() || args.data.dataset.is_some() {
-            config = config
-                .fit_to(&loaded)
-                .with_context(|| format!("--model on {}", loaded.shape()))?;
-        }
-    }
-    let own_data = matches!(config.dataset, DataSpec::Files(_));
     let t = &mut config.train;
     if let Some(v) = args.epochs {
         t.epochs = v;
@@ -182,14 +170,17 @@ fn resolve(args: &Args, data: &ae_lab::DataCache) -> Result<RunConfig> {
     if let Some(v) = args.val {
         config.validation = v;
     }
-    // A preset trains on every image not validated on; a config file keeps its own count.
+    // A preset (or a config file moved to other data) is sized for one's own images; a config
+    // file on its own data keeps its sizes, so that it repeats its run exactly. On MNIST, a preset
+    // trains on every image not validated on, and a config file keeps its own count.
+    if let DataSpec::Files(_) = &config.dataset {
+        let refit = args.model.is_some() || args.data.dataset.is_some();
+        config = run::fit_to_own_images(config, data, refit, args.val, "--model")?;
+    } else if args.model.is_some() {
+        config.train_size = TRAINING_IMAGES.saturating_sub(config.validation);
+    }
     if let Some(v) = args.train_size {
         config.train_size = v;
-    } else if args.model.is_some() && !own_data {
-        config.train_size = TRAINING_IMAGES.saturating_sub(config.validation);
-    } else if own_data && args.val.is_some() {
-        let all = data.get(config.dataset.clone())?.train.len();
-        config.train_size = all.saturating_sub(config.validation);
     }
     Ok(config)
 }
