@@ -1,5 +1,6 @@
 //! What `ae train`, `ae denoise` and `ae pipeline` share on the command line: the run flags,
-//! the device line, Ctrl-C, and the progress bar drawn from the library's progress reports.
+//! the sizing of a run for one's own images, the device line, Ctrl-C, and the progress bar drawn
+//! from the library's progress reports.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
