@@ -167,17 +167,20 @@ fn resolve(args: &Args, data: &ae_lab::DataCache) -> Result<RunConfig> {
     if let Some(v) = args.seed {
         t.seed = v;
     }
-    if let Some(v) = args.val {
-        config.validation = v;
-    }
     // A preset (or a config file moved to other data) is sized for one's own images; a config
     // file on its own data keeps its sizes, so that it repeats its run exactly. On MNIST, a preset
-    // trains on every image not validated on, and a config file keeps its own count.
+    // trains on every image not validated on, and a config file keeps its own count. `--val`
+    // is applied after the sizing, which would otherwise reset it.
     if let DataSpec::Files(_) = &config.dataset {
         let refit = args.model.is_some() || args.data.dataset.is_some();
         config = run::fit_to_own_images(config, data, refit, args.val, "--model")?;
-    } else if args.model.is_some() {
-        config.train_size = TRAINING_IMAGES.saturating_sub(config.validation);
+    } else {
+        if let Some(v) = args.val {
+            config.validation = v;
+        }
+        if args.model.is_some() {
+            config.train_size = TRAINING_IMAGES.saturating_sub(config.validation);
+        }
     }
     if let Some(v) = args.train_size {
         config.train_size = v;
