@@ -170,7 +170,8 @@ fn resolve(args: &Args, data: &ae_lab::DataCache) -> Result<RunConfig> {
     // A preset (or a config file moved to other data) is sized for one's own images; a config
     // file on its own data keeps its sizes, so that it repeats its run exactly. On MNIST, a preset
     // trains on every image not validated on, and a config file keeps its own count. `--val`
-    // is applied after the sizing, which would otherwise reset it.
+    // comes after the sizing for one's own images (which resets the split), and on MNIST before
+    // a preset's training size is derived from it.
     if let DataSpec::Files(_) = &config.dataset {
         let refit = args.model.is_some() || args.data.dataset.is_some();
         config = run::fit_to_own_images(config, data, refit, args.val, "--model")?;
