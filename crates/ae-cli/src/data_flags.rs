@@ -102,17 +102,17 @@ impl DataFlags {
     pub fn load(&self, default: &str, data_dir: &Path) -> Result<Dataset> {
         let spec = self.spec(default)?;
         let data = Dataset::open(&spec, data_dir, &DecodeBar::default())?;
-        report_skipped(&data);
+        report_skipped(&data.skipped);
         Ok(data)
     }
 }
 
 /// Says on standard error how many files were left out (their names are in the summary).
-pub fn report_skipped(data: &Dataset) {
-    if let Some(first) = data.skipped.first() {
+pub fn report_skipped(skipped: &[ae_data::Skipped]) {
+    if let Some(first) = skipped.first() {
         eprintln!(
             "left out {} unreadable file(s), e.g. {}: {}",
-            data.skipped.len(),
+            skipped.len(),
             first.path.display(),
             first.reason
         );

@@ -42,7 +42,8 @@ enum Command {
     Denoise(cmd::denoise::Args),
     /// A finished run's codes of a data set, to .npy.
     Encode(cmd::tools::EncodeArgs),
-    /// A finished run's reconstructions of test images (optionally corrupted first).
+    /// A finished run's reconstructions of test images (optionally corrupted first), or of
+    /// every image of a folder or array, each written as a PNG file (--images, --out-dir).
     Reconstruct(cmd::tools::ReconstructArgs),
     /// Decode random (uniform [0, 1)) or given latents with a finished run's decoder.
     Generate(cmd::tools::GenerateArgs),

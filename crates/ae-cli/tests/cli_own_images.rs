@@ -318,3 +318,168 @@ fn bad_inputs_name_the_file_or_flag() {
     let e = stderr(&["data", "--dataset"], &[&tmp.path().join("nowhere")]);
     assert!(e.contains("--dataset") && e.contains("nowhere"), "{e}");
 }
+
+/// The values of a PNG file brought to `shape`, channel-planar.
+fn planar(path: &Path, shape: ae_data::ImageShape) -> Vec<u8> {
+    let image = image::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert_eq!(
+        (image.height() as usize, image.width() as usize),
+        (shape.height, shape.width),
+        "{}",
+        path.display()
+    );
+    let mut values = vec![0; shape.values()];
+    ae_data::own::convert::write_planar(image, shape, &mut values);
+    values
+}
+
+#[test]
+fn a_trained_model_is_applied_to_every_image_of_a_folder_or_array() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = shapes(tmp.path());
+    let run_dir = tmp.path().join("ae");
+    json(
+        &[
+            "train", "--model", "s2.2", "--epochs", "1", "--json", "--device", "cpu",
+        ],
+        &[Path::new("--dataset"), &dir, Path::new("--out"), &run_dir],
+    );
+    // One more image, larger and grey, one level deeper: brought to 16 × 16 RGB like the rest.
+    std::fs::create_dir_all(dir.join("extra/deeper")).unwrap();
+    image::GrayImage::from_fn(32, 32, |x, y| image::Luma([((x * 7 + y * 3) % 256) as u8]))
+        .save(dir.join("extra/deeper/big.png"))
+        .unwrap();
+    let out = tmp.path().join("outputs");
+    let apply = |extra: &[&str], out: &Path| {
+        let mut args = vec!["reconstruct", "--device", "cpu"];
+        args.extend_from_slice(extra);
+        run(
+            &args,
+            &[
+                Path::new("--run"),
+                &run_dir,
+                Path::new("--images"),
+                &dir,
+                Path::new("--out-dir"),
+                out,
+            ],
+        )
+    };
+    let done = apply(&[], &out);
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert!(String::from_utf8_lossy(&done.stdout).starts_with("101 images of "));
+
+    // Each output is what the library's model gives for that image, named after it.
+    let (config, model) = ae_lab::load_run(&run_dir, tch::Device::Cpu).unwrap();
+    let shape = config.image_shape();
+    let read = ae_data::own::load_named(&dir, shape, false, &()).unwrap();
+    assert_eq!(read.names.len(), 101);
+    let x = ae_models::images_tensor(
+        &read.images.to_f32(),
+        &config.model.input_shape(),
+        tch::Device::Cpu,
+    )
+    .unwrap();
+    let expected = ae_models::to_array(&model.evaluate(&x, 1000).output).unwrap();
+    for (name, row) in read.names.iter().zip(expected.rows()) {
+        let want: Vec<u8> = row
+            .iter()
+            .map(|&v| (v.clamp(0.0, 1.0) * 255.0).round() as u8)
+            .collect();
+        let got = planar(&out.join(name).with_extension("png"), shape);
+        assert_eq!(got, want, "{}", name.display());
+    }
+    assert!(out.join("extra/deeper/big.png").is_file());
+    assert!(out.join("circle").read_dir().unwrap().count() == 25);
+
+    // A second time: the folder holds outputs now.
+    let again = apply(&[], &out);
+    let e = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        !again.status.success() && e.contains("is not empty") && e.contains("--overwrite"),
+        "{e}"
+    );
+    let again = apply(&["--overwrite", "--noise", "gaussian:0.1"], &out);
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert!(String::from_utf8_lossy(&again.stdout).contains("PSNR"));
+    let inside = apply(&[], &dir.join("results"));
+    let e = String::from_utf8_lossy(&inside.stderr);
+    assert!(e.contains("lies inside --images"), "{e}");
+    assert!(!dir.join("results").exists());
+
+    // An unreadable file stops the work with its name, or is left out and counted.
+    std::fs::write(dir.join("extra/broken.png"), b"\x89PNG but not really").unwrap();
+    let broken = apply(&["--overwrite"], &out);
+    let e = String::from_utf8_lossy(&broken.stderr);
+    assert!(e.contains("broken.png") && e.contains("--skip-bad"), "{e}");
+    let skipping = apply(&["--overwrite", "--skip-bad"], &out);
+    let e = String::from_utf8_lossy(&skipping.stderr);
+    assert!(skipping.status.success() && e.contains("left out 1"), "{e}");
+    assert!(!out.join("extra/broken.png").exists());
+
+    // Two inputs that would share one output name: nothing is written.
+    let clash = tmp.path().join("clash");
+    std::fs::create_dir(&clash).unwrap();
+    let tile = image::RgbImage::from_pixel(16, 16, image::Rgb([200, 10, 10]));
+    tile.save(clash.join("a.png")).unwrap();
+    tile.save(clash.join("a.bmp")).unwrap();
+    let e = stderr(
+        &["reconstruct", "--device", "cpu", "--run"],
+        &[
+            &run_dir,
+            Path::new("--images"),
+            &clash,
+            Path::new("--out-dir"),
+            &tmp.path().join("clash-out"),
+        ],
+    );
+    assert!(e.contains("a.bmp and a.png would both be written"), "{e}");
+    assert!(!tmp.path().join("clash-out").exists());
+
+    // A .npy array: outputs named by row.
+    let array = tmp.path().join("three.npy");
+    ndarray_npy::write_npy(&array, &ndarray::Array4::<u8>::zeros((3, 16, 16, 3))).unwrap();
+    let npy_out = tmp.path().join("npy-out");
+    let done = run(
+        &["reconstruct", "--device", "cpu", "--run"],
+        &[
+            &run_dir,
+            Path::new("--images"),
+            &array,
+            Path::new("--out-dir"),
+            &npy_out,
+        ],
+    );
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    for i in 0..3 {
+        assert_eq!(planar(&npy_out.join(format!("{i}.png")), shape).len(), 768);
+    }
+
+    // Flags that belong together, and flags that do not.
+    let e = stderr(
+        &[
+            "reconstruct",
+            "--dataset",
+            "mnist",
+            "--out-dir",
+            "x",
+            "--run",
+        ],
+        &[&run_dir, Path::new("--images"), &dir],
+    );
+    assert!(e.contains("--dataset"), "{e}");
+    let e = stderr(&["reconstruct", "--out-dir", "x", "--run"], &[&run_dir]);
+    assert!(e.contains("--images"), "{e}");
+}

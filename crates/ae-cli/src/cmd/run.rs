@@ -31,7 +31,7 @@ pub fn fit_to_own_images(
         return Ok(config);
     };
     let loaded = data.get(config.dataset.clone())?;
-    crate::data_flags::report_skipped(&loaded);
+    crate::data_flags::report_skipped(&loaded.skipped);
     if refit {
         config =
             (config.fit_to(&loaded)).with_context(|| format!("{what} on {}", loaded.shape()))?;

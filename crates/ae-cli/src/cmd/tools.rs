@@ -6,7 +6,7 @@ use ae_data::{DataSpec, Dataset};
 use ae_eval::figures::{check_png_path, ImageGrid, Normalise};
 use ae_eval::reconstruction::{mse, psnr};
 use ae_lab::RunConfig;
-use ae_models::{images_tensor, to_array, Autoencoder};
+use ae_models::{images_tensor, to_array, Autoencoder, Model};
 use anyhow::{bail, Context, Result};
 use ndarray::{concatenate, s, Array2, Axis};
 use tch::Tensor;
@@ -47,6 +47,20 @@ pub struct ReconstructArgs {
     /// Output PNG (default: <run>/reconstruct.png).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Put every image of this folder (image files at any depth) or .npy array through the
+    /// model instead, each brought to the model's size and channels, and write each output as a
+    /// PNG file under --out-dir, named as its input (an array's by row number).
+    #[arg(long, requires = "out_dir", conflicts_with_all = ["dataset", "n", "out"])]
+    images: Option<PathBuf>,
+    /// Where the outputs of --images go (created if missing).
+    #[arg(long, requires = "images")]
+    out_dir: Option<PathBuf>,
+    /// With --images: write into a non-empty --out-dir, replacing files of the same names.
+    #[arg(long, requires = "images")]
+    overwrite: bool,
+    /// With --images: leave out unreadable files (counted and named) rather than stop.
+    #[arg(long, requires = "images")]
+    skip_bad: bool,
     /// auto, cpu or cuda.
     #[arg(long, default_value = "auto")]
     device: String,
@@ -128,6 +142,9 @@ pub fn reconstruct(args: &ReconstructArgs, data_dir: &Path) -> Result<()> {
     }
     let device = super::run::device(&args.device, None)?;
     let (config, model) = ae_lab::load_run(&args.run, device)?;
+    if let (Some(images), Some(out_dir)) = (&args.images, &args.out_dir) {
+        return reconstruct_each(args, images, out_dir, &config, &model, device);
+    }
     let set = images(&args.dataset, &config, data_dir, "test")?;
     if args.n == 0 || args.n > set.len() {
         bail!("--n: must be between 1 and {}", set.len());
@@ -166,6 +183,141 @@ pub fn reconstruct(args: &ReconstructArgs, data_dir: &Path) -> Result<()> {
         path.display()
     );
     Ok(())
+}
+
+/// Images put through the model at a time in `ae reconstruct --images`: bounds the memory of
+/// the inputs and outputs, whatever the folder's size.
+const CHUNK: usize = 1000;
+
+/// `ae reconstruct --images PATH --out-dir DIR`: every image of `images` through the model, each
+/// output written as `DIR/<its name>.png`.
+fn reconstruct_each(
+    args: &ReconstructArgs,
+    images: &Path,
+    out_dir: &Path,
+    config: &RunConfig,
+    model: &Model,
+    device: tch::Device,
+) -> Result<()> {
+    check_out_dir(images, out_dir, args.overwrite)?;
+    let noise = super::train::parse_noise(&args.noise)?;
+    let shape = config.image_shape();
+    let read = ae_data::own::load_named(
+        images,
+        shape,
+        args.skip_bad,
+        &crate::data_flags::DecodeBar::default(),
+    )
+    .context("--images")?;
+    crate::data_flags::report_skipped(&read.skipped);
+    let targets = output_paths(&read.names, images, out_dir)?;
+    std::fs::create_dir_all(out_dir)
+        .with_context(|| format!("--out-dir {}: cannot create it", out_dir.display()))?;
+
+    let n = read.images.len();
+    let bar = indicatif::ProgressBar::new(n as u64).with_style(
+        indicatif::ProgressStyle::with_template(
+            "writing {pos}/{len} images [{bar:30}] {per_sec} ETA {eta}",
+        )
+        .expect("a valid template")
+        .progress_chars("=> "),
+    );
+    // Squared error of the outputs against the images as read, summed over values (--noise).
+    let mut squared_error = 0.0f64;
+    let rows = read.images.rows();
+    for (c, start) in (0..n).step_by(CHUNK).enumerate() {
+        let end = (start + CHUNK).min(n);
+        let clean = rows
+            .slice(s![start..end, ..])
+            .mapv(|p| f32::from(p) / 255.0);
+        let input = match noise {
+            // One seed per chunk, so each image's noise is fixed by its place in the order.
+            Some(noise) => noise.apply(&clean, c as u64),
+            None => clean.clone(),
+        };
+        let x = images_tensor(&input, &config.model.input_shape(), device)?;
+        let out = to_array(&model.evaluate(&x, CHUNK as i64).output)?.mapv(|v| v.clamp(0.0, 1.0));
+        if noise.is_some() {
+            squared_error += (&out - &clean).mapv(|d| f64::from(d * d)).sum();
+        }
+        for (i, row) in out.rows().into_iter().enumerate() {
+            let values: Vec<u8> = row.iter().map(|&v| (v * 255.0).round() as u8).collect();
+            let path = &targets[start + i];
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("creating {}", parent.display()))?;
+            }
+            ae_data::own::save_png(&values, shape, path)?;
+            bar.inc(1);
+        }
+    }
+    bar.finish_and_clear();
+    println!(
+        "{n} images of {} through {}: outputs ({shape}) written to {}",
+        images.display(),
+        args.run.display(),
+        out_dir.display()
+    );
+    if noise.is_some() {
+        let mse = squared_error / (n * shape.values()) as f64;
+        println!(
+            "inputs corrupted with {} first; outputs against the images as read: MSE {mse:.5}, \
+             PSNR {:.2} dB over all values",
+            args.noise,
+            -10.0 * mse.log10()
+        );
+    }
+    Ok(())
+}
+
+/// Refuses an output folder that would mix with what it is made from: one inside the images'
+/// folder (its PNG files would be read as inputs next time), or one already holding files
+/// (unless `overwrite`).
+fn check_out_dir(images: &Path, out_dir: &Path, overwrite: bool) -> Result<()> {
+    let absolute = |p: &Path| std::fs::canonicalize(p).or_else(|_| std::path::absolute(p));
+    let out_abs = absolute(out_dir).with_context(|| format!("--out-dir {}", out_dir.display()))?;
+    if let Ok(images_abs) = std::fs::canonicalize(images) {
+        if images_abs.is_dir() && out_abs.starts_with(&images_abs) {
+            bail!(
+                "--out-dir {}: lies inside --images {}, whose files would then include the \
+                 outputs; choose a folder outside it",
+                out_dir.display(),
+                images.display()
+            );
+        }
+    }
+    if out_dir.is_file() {
+        bail!("--out-dir {}: is a file, not a folder", out_dir.display());
+    }
+    let has_entries = std::fs::read_dir(out_dir).is_ok_and(|mut d| d.next().is_some());
+    if has_entries && !overwrite {
+        bail!(
+            "--out-dir {}: is not empty; --overwrite replaces the files of the same names in it",
+            out_dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// Each output's file: `out_dir/<name>.png`. Two inputs that would share one (`a.jpg` and
+/// `a.png`) stop the work before anything is written.
+fn output_paths(names: &[PathBuf], images: &Path, out_dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut seen = std::collections::HashMap::with_capacity(names.len());
+    let mut paths = Vec::with_capacity(names.len());
+    for name in names {
+        let path = out_dir.join(name).with_extension("png");
+        if let Some(other) = seen.insert(path.clone(), name) {
+            bail!(
+                "--images {}: {} and {} would both be written to {}; rename one of them",
+                images.display(),
+                other.display(),
+                name.display(),
+                path.display()
+            );
+        }
+        paths.push(path);
+    }
+    Ok(paths)
 }
 
 pub fn generate(args: &GenerateArgs) -> Result<()> {

@@ -59,6 +59,17 @@ pub(crate) fn load(source: &FileSource) -> Result<Loaded> {
     })
 }
 
+/// Every image of the array at `path`, in order, brought to `shape` (resized, converted to grey
+/// or colour): the images a trained model is applied to, one by one.
+pub(crate) fn load_each(path: &Path, shape: ImageShape) -> Result<Array2<u8>> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let (nhwc, own) = parse_images(&bytes, path)?;
+    if nhwc.nrows() == 0 {
+        return Err(bad(path, "holds no images".into()));
+    }
+    Ok(to_planar_rows(&nhwc, own, shape))
+}
+
 /// Parses `.npy` bytes holding images (see the module's description), checked before anything
 /// is allocated from the header; `origin` names the file in errors. Returns one channels-last
 /// row (h · w · c values) per image and the images' shape.

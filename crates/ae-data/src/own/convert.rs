@@ -145,6 +145,22 @@ pub fn write_planar(image: DynamicImage, shape: ImageShape, out: &mut [u8]) {
     }
 }
 
+/// The image whose channel-planar values are `values` (`shape.values()` long): grey or RGB, the
+/// inverse of [`write_planar`] at the same size.
+pub fn planar_to_image(values: &[u8], shape: ImageShape) -> DynamicImage {
+    assert_eq!(values.len(), shape.values(), "one image of {shape}");
+    let (w, h) = (shape.width as u32, shape.height as u32);
+    if shape.channels == 1 {
+        let grey = image::GrayImage::from_raw(w, h, values.to_vec()).expect("sized above");
+        return DynamicImage::ImageLuma8(grey);
+    }
+    let plane = shape.height * shape.width;
+    let interleaved = (0..plane)
+        .flat_map(|i| (0..3).map(move |c| values[c * plane + i]))
+        .collect();
+    DynamicImage::ImageRgb8(image::RgbImage::from_raw(w, h, interleaved).expect("sized above"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,9 @@
 //! Decoding runs on every core (rayon) in two passes: headers first (each image's size and
 //! colour, to find the one shape or say which images differ), then pixels, straight into the
 //! rows of the data set, so memory holds one decoded image per thread beyond the result.
+//!
+//! `load_each` reads every image at any depth, whatever the layout, for a trained model to be
+//! applied to ([`super::each`]).
 
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
@@ -26,7 +29,7 @@ use super::convert::{target_shape, write_planar, Own};
 use super::{check_class_count, sort_class_names, LoadProgress, Loaded, Part, Parts};
 use crate::dataset::Skipped;
 use crate::source::FileSource;
-use crate::{Error, Result};
+use crate::{Error, ImageShape, Result};
 
 /// One file found: its path, class name (class layout) and part (0: training or all, 1: test).
 struct Found {
@@ -69,34 +72,102 @@ pub(crate) fn load(source: &FileSource, progress: &dyn LoadProgress) -> Result<L
         None
     };
 
+    let paths: Vec<&Path> = found.iter().map(|f| f.path.as_path()).collect();
+    let Decoded {
+        shape,
+        pixels,
+        files,
+    } = decode_all(
+        &paths,
+        root,
+        (source.size, source.channels),
+        source.skip_bad,
+        progress,
+        &mut skipped,
+    )?;
+
+    let label_of = |f: &Found| {
+        f.class.as_ref().map(|c| {
+            let names = classes.as_ref().expect("class layout has class names");
+            names
+                .iter()
+                .position(|n| n == c)
+                .expect("every class is named") as u8
+        })
+    };
+    // The rows of one part, and their labels.
+    let part = |which: usize| {
+        let rows: Vec<usize> = (0..files.len())
+            .filter(|&r| found[files[r]].part == which)
+            .collect();
+        let labels = classes.as_ref().map(|_| {
+            rows.iter()
+                .map(|&r| label_of(&found[files[r]]).expect("labelled"))
+                .collect::<Array1<u8>>()
+        });
+        (rows, labels)
+    };
+    let parts = if roots.len() == 2 {
+        let select = |(idx, labels): (Vec<usize>, _)| Part {
+            pixels: pixels.select(Axis(0), &idx),
+            labels,
+        };
+        Parts::TrainTest(select(part(0)), select(part(1)))
+    } else {
+        // One part: every row, the decoded array itself (no copy).
+        let (_, labels) = part(0);
+        Parts::All(Part { pixels, labels })
+    };
+    skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Loaded {
+        shape,
+        parts,
+        classes,
+        skipped,
+    })
+}
+
+/// Images decoded from a list of files: the one shape they were brought to, one row per file
+/// kept, and for each row the index of its file in the list.
+struct Decoded {
+    shape: ImageShape,
+    pixels: Array2<u8>,
+    files: Vec<usize>,
+}
+
+/// Decodes `paths` in two passes on every core: headers (to find the one shape, `size` and
+/// `channels` where given), then pixels straight into their rows. An unreadable file stops the
+/// work with its name, or with `skip_bad` is left out and listed in `skipped`.
+fn decode_all(
+    paths: &[&Path],
+    root: &Path,
+    (size, channels): (Option<(usize, usize)>, Option<usize>),
+    skip_bad: bool,
+    progress: &dyn LoadProgress,
+    skipped: &mut Vec<Skipped>,
+) -> Result<Decoded> {
     // Pass 1: headers.
     let own: Vec<std::result::Result<Own, String>> =
-        found.par_iter().map(|f| read_header(&f.path)).collect();
-    let mut kept = Vec::with_capacity(found.len());
-    let mut kept_own = Vec::with_capacity(found.len());
-    for (f, o) in found.into_iter().zip(own) {
+        paths.par_iter().map(|p| read_header(p)).collect();
+    let mut kept = Vec::with_capacity(paths.len());
+    let mut kept_own = Vec::with_capacity(paths.len());
+    for (i, o) in own.into_iter().enumerate() {
         match o {
             Ok(o) => {
-                kept.push(f);
+                kept.push(i);
                 kept_own.push(o);
             }
-            Err(reason) => bad(&f.path, reason, source.skip_bad, &mut skipped)?,
+            Err(reason) => bad(paths[i], reason, skip_bad, skipped)?,
         }
     }
-    let shape = target_shape(
-        &kept_own,
-        &|i| {
-            kept[i]
-                .path
-                .strip_prefix(root)
-                .unwrap_or(&kept[i].path)
-                .display()
-                .to_string()
-        },
-        source.size,
-        source.channels,
-        root,
-    )?;
+    let name = |k: usize| {
+        let path = paths[kept[k]];
+        path.strip_prefix(root)
+            .unwrap_or(path)
+            .display()
+            .to_string()
+    };
+    let shape = target_shape(&kept_own, &name, size, channels, root)?;
     let n = kept.len();
     crate::resources::ensure_memory(
         "size",
@@ -113,64 +184,69 @@ pub(crate) fn load(source: &FileSource, progress: &dyn LoadProgress) -> Result<L
         .par_chunks_mut(shape.values())
         .zip(kept.par_iter())
         .enumerate()
-        .filter_map(|(i, (row, f))| {
-            let result = decode(&f.path).map(|img| write_planar(img, shape, row));
+        .filter_map(|(row, (values, &file))| {
+            let result = decode(paths[file]).map(|img| write_planar(img, shape, values));
             let d = done.fetch_add(1, Ordering::Relaxed) + 1;
             if d.is_multiple_of(256) || d == n {
                 progress.decoded(d, n);
             }
-            result.err().map(|e| (i, e))
+            result.err().map(|e| (row, e))
         })
         .collect();
-    let mut drop = vec![false; n];
-    for (i, reason) in failures {
-        bad(&kept[i].path, reason, source.skip_bad, &mut skipped)?;
-        drop[i] = true;
-    }
-
-    let label_of = |f: &Found| {
-        f.class.as_ref().map(|c| {
-            let names = classes.as_ref().expect("class layout has class names");
-            names
-                .iter()
-                .position(|n| n == c)
-                .expect("every class is named") as u8
-        })
-    };
-    let part = |which: usize| {
-        let idx: Vec<usize> = (0..n)
-            .filter(|&i| !drop[i] && kept[i].part == which)
-            .collect();
-        let labels = classes.as_ref().map(|_| {
-            idx.iter()
-                .map(|&i| label_of(&kept[i]).expect("labelled"))
-                .collect::<Array1<u8>>()
+    if failures.is_empty() {
+        return Ok(Decoded {
+            shape,
+            pixels,
+            files: kept,
         });
-        (idx, labels)
-    };
-    let parts = if roots.len() == 2 {
-        let select = |(idx, labels): (Vec<usize>, _)| Part {
-            pixels: pixels.select(Axis(0), &idx),
-            labels,
-        };
-        Parts::TrainTest(select(part(0)), select(part(1)))
-    } else {
-        let (all, labels) = part(0);
-        // One part with nothing left out is the decoded array itself: no copy.
-        let pixels = if all.len() == n {
-            pixels
-        } else {
-            pixels.select(Axis(0), &all)
-        };
-        Parts::All(Part { pixels, labels })
-    };
-    skipped.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(Loaded {
+    }
+    let mut failed = vec![false; n];
+    for (row, reason) in failures {
+        bad(paths[kept[row]], reason, skip_bad, skipped)?;
+        failed[row] = true;
+    }
+    let rows: Vec<usize> = (0..n).filter(|&r| !failed[r]).collect();
+    Ok(Decoded {
         shape,
-        parts,
-        classes,
-        skipped,
+        pixels: pixels.select(Axis(0), &rows),
+        files: rows.iter().map(|&r| kept[r]).collect(),
     })
+}
+
+/// Every image file under `dir`, at any depth, in the order of their paths (names starting with
+/// `.` ignored), each brought to `shape`: the images a trained model is applied to, one by one.
+/// Returns their rows, each file's path relative to `dir`, and the files left out (`skip_bad`).
+pub(crate) fn load_each(
+    dir: &Path,
+    shape: ImageShape,
+    skip_bad: bool,
+    progress: &dyn LoadProgress,
+) -> Result<(Array2<u8>, Vec<PathBuf>, Vec<Skipped>)> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        let (subdirs, found) = entries(&d)?;
+        files.extend(found);
+        stack.extend(subdirs);
+    }
+    files.sort();
+    let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    let mut skipped = Vec::new();
+    let decoded = decode_all(
+        &paths,
+        dir,
+        (Some((shape.height, shape.width)), Some(shape.channels)),
+        skip_bad,
+        progress,
+        &mut skipped,
+    )?;
+    let names = decoded
+        .files
+        .iter()
+        .map(|&f| files[f].strip_prefix(dir).unwrap_or(&files[f]).to_owned())
+        .collect();
+    skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok((decoded.pixels, names, skipped))
 }
 
 /// Lists `dir`'s images into `found`; true when it is laid out in class subfolders.

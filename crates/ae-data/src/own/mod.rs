@@ -3,14 +3,17 @@
 //! scikit-learn's arrays let Python users do).
 //!
 //! - [`folder`]: image files in torchvision's `ImageFolder` layout or flat, decoded in parallel.
-//! - [`array`]: a `.npy` array (n, h, w) or (n, h, w, c), `uint8` or float, with optional labels.
+//! - [`array`](mod@array): a `.npy` array (n, h, w) or (n, h, w, c), `uint8` or float, with optional labels.
 //! - [`table`]: a CSV of pixels with a label column.
 //! - [`convert`]: resizing and channel conversion, and the check that all images agree.
+//! - [`each`]: every image of a folder or array, named, for a trained model to be applied to, and
+//!   each result written back as a PNG file.
 //!
 //! Without `train/` and `test/` parts, a seeded random share (`test_fraction`) is held out.
 
 pub mod array;
 pub mod convert;
+pub mod each;
 pub mod folder;
 pub mod table;
 
@@ -20,6 +23,8 @@ use crate::batch::permutation;
 use crate::dataset::{Dataset, Skipped};
 use crate::source::{DataSpec, FileSource};
 use crate::{Error, ImageSet, ImageShape, Result};
+
+pub use each::{load_named, save_png, NamedImages};
 
 /// Told how decoding goes, from the decoding threads (the CLI draws a bar from it).
 pub trait LoadProgress: Sync {
