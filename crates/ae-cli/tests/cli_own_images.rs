@@ -384,7 +384,8 @@ fn a_trained_model_is_applied_to_every_image_of_a_folder_or_array() {
         tch::Device::Cpu,
     )
     .unwrap();
-    let expected = ae_models::to_array(&model.evaluate(&x, 1000).output).unwrap();
+    let forward = model.evaluate(&x, 1000);
+    let expected = ae_models::to_array(&forward.output).unwrap();
     for (name, row) in read.names.iter().zip(expected.rows()) {
         let want: Vec<u8> = row
             .iter()
@@ -395,6 +396,29 @@ fn a_trained_model_is_applied_to_every_image_of_a_folder_or_array() {
     }
     assert!(out.join("extra/deeper/big.png").is_file());
     assert!(out.join("circle").read_dir().unwrap().count() == 25);
+
+    // `ae encode --images`: the same images' codes, with their paths in the codes' order.
+    let codes = tmp.path().join("codes.npy");
+    let encoded = run(
+        &["encode", "--device", "cpu", "--run"],
+        &[
+            &run_dir,
+            Path::new("--images"),
+            &dir,
+            Path::new("--out"),
+            &codes,
+        ],
+    );
+    assert!(
+        encoded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&encoded.stderr)
+    );
+    let got: ndarray::Array2<f32> = ndarray_npy::read_npy(&codes).unwrap();
+    assert_eq!(got, ae_models::to_array(&forward.code).unwrap());
+    let names = std::fs::read_to_string(tmp.path().join("codes.names.txt")).unwrap();
+    let want: Vec<String> = read.names.iter().map(|n| n.display().to_string()).collect();
+    assert_eq!(names.lines().collect::<Vec<_>>(), want);
 
     // A second time: the folder holds outputs now.
     let again = apply(&[], &out);
@@ -466,6 +490,28 @@ fn a_trained_model_is_applied_to_every_image_of_a_folder_or_array() {
     for i in 0..3 {
         assert_eq!(planar(&npy_out.join(format!("{i}.png")), shape).len(), 768);
     }
+    let codes = tmp.path().join("three-codes.npy");
+    let encoded = run(
+        &["encode", "--device", "cpu", "--run"],
+        &[
+            &run_dir,
+            Path::new("--images"),
+            &array,
+            Path::new("--out"),
+            &codes,
+        ],
+    );
+    assert!(encoded.status.success());
+    assert_eq!(
+        ndarray_npy::read_npy::<_, ndarray::Array2<f32>>(&codes)
+            .unwrap()
+            .nrows(),
+        3
+    );
+    assert!(
+        !tmp.path().join("three-codes.names.txt").exists(),
+        "rows need no names"
+    );
 
     // Flags that belong together, and flags that do not.
     let e = stderr(
@@ -482,4 +528,9 @@ fn a_trained_model_is_applied_to_every_image_of_a_folder_or_array() {
     assert!(e.contains("--dataset"), "{e}");
     let e = stderr(&["reconstruct", "--out-dir", "x", "--run"], &[&run_dir]);
     assert!(e.contains("--images"), "{e}");
+    let e = stderr(
+        &["encode", "--split", "train", "--out", "c.npy", "--run"],
+        &[&run_dir, Path::new("--images"), &dir],
+    );
+    assert!(e.contains("--split"), "{e}");
 }

@@ -25,6 +25,14 @@ pub struct EncodeArgs {
     /// Where the codes go (.npy, n × code values).
     #[arg(long)]
     out: PathBuf,
+    /// Encode every image of this folder (image files at any depth) or .npy array instead, each
+    /// brought to the model's size and channels; a folder's image paths go to <out>.names.txt,
+    /// one per line, in the order of the codes.
+    #[arg(long, conflicts_with_all = ["dataset", "split"])]
+    images: Option<PathBuf>,
+    /// With --images: leave out unreadable files (counted and named) rather than stop.
+    #[arg(long, requires = "images")]
+    skip_bad: bool,
     /// auto, cpu or cuda.
     #[arg(long, default_value = "auto")]
     device: String,
@@ -120,9 +128,22 @@ pub fn encode(args: &EncodeArgs, data_dir: &Path) -> Result<()> {
     }
     let device = super::run::device(&args.device, None)?;
     let (config, model) = ae_lab::load_run(&args.run, device)?;
-    let set = images(&args.dataset, &config, data_dir, &args.split)?;
-    let x = images_tensor(&set.to_f32(), &config.model.input_shape(), device)?;
-    let codes = to_array(&model.evaluate(&x, 1000).code)?;
+    let (set, names) = match &args.images {
+        Some(path) => {
+            let read = ae_data::own::load_named(
+                path,
+                config.image_shape(),
+                args.skip_bad,
+                &crate::data_flags::DecodeBar::default(),
+            )
+            .context("--images")?;
+            crate::data_flags::report_skipped(&read.skipped);
+            // An array's rows need no names: the codes keep their order.
+            (read.images, path.is_dir().then_some(read.names))
+        }
+        None => (images(&args.dataset, &config, data_dir, &args.split)?, None),
+    };
+    let codes = codes_of(&model, &set, &config, device)?;
     ae_lab::evaluate::ensure_finite_rows(&codes, "the code of image", &args.run)?;
     let tmp = args.out.with_extension("partial.npy");
     ndarray_npy::write_npy(&tmp, &codes).with_context(|| format!("writing {}", tmp.display()))?;
@@ -133,7 +154,41 @@ pub fn encode(args: &EncodeArgs, data_dir: &Path) -> Result<()> {
         codes.ncols(),
         args.out.display()
     );
+    if let Some(names) = names {
+        let path = args.out.with_extension("names.txt");
+        let mut text = String::new();
+        for name in &names {
+            text.push_str(&name.to_string_lossy());
+            text.push('\n');
+        }
+        ae_data::write_atomically(&path, text.as_bytes())?;
+        println!(
+            "their images' paths, in the same order, in {}",
+            path.display()
+        );
+    }
     Ok(())
+}
+
+/// The model's codes of `set`, `CHUNK` images at a time (bounding the memory of the inputs).
+fn codes_of(
+    model: &Model,
+    set: &ae_data::ImageSet,
+    config: &RunConfig,
+    device: tch::Device,
+) -> Result<Array2<f32>> {
+    let mut parts = Vec::new();
+    for start in (0..set.len()).step_by(CHUNK) {
+        let end = (start + CHUNK).min(set.len());
+        let rows = set
+            .rows()
+            .slice(s![start..end, ..])
+            .mapv(|p| f32::from(p) / 255.0);
+        let x = images_tensor(&rows, &config.model.input_shape(), device)?;
+        parts.push(to_array(&model.evaluate(&x, CHUNK as i64).code)?);
+    }
+    let views: Vec<_> = parts.iter().map(Array2::view).collect();
+    Ok(concatenate(Axis(0), &views)?)
 }
 
 pub fn reconstruct(args: &ReconstructArgs, data_dir: &Path) -> Result<()> {
