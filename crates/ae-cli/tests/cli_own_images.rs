@@ -87,6 +87,29 @@ fn a_class_folder_goes_through_data_pca_train_and_kmeans() {
     assert!(sse > 0.0 && sse < 768.0, "{sse}");
     assert_eq!(pca["data"]["sha256"], sha.as_str());
     assert!(tmp.path().join("pca/reconstructions.png").is_file());
+    // The fitted model is kept as NumPy arrays: orthonormal components, and with the mean they
+    // give back the test SSE the command reported.
+    let arrays = tmp.path().join("pca");
+    let c: ndarray::Array2<f32> = ndarray_npy::read_npy(arrays.join("components.npy")).unwrap();
+    let mean: ndarray::Array1<f32> = ndarray_npy::read_npy(arrays.join("mean.npy")).unwrap();
+    let var: ndarray::Array1<f32> =
+        ndarray_npy::read_npy(arrays.join("explained_variance.npy")).unwrap();
+    assert_eq!((c.dim(), mean.len(), var.len()), ((8, 768), 768, 8));
+    assert!(var
+        .windows(2)
+        .into_iter()
+        .all(|w| w[0] >= w[1] && w[1] > 0.0));
+    let gram = c.dot(&c.t()) - ndarray::Array2::<f32>::eye(8);
+    assert!(gram.iter().all(|v| v.abs() < 1e-4), "{gram}");
+    let spec = ae_data::DataSpec::parse(dir.to_str().unwrap()).unwrap();
+    let data = ae_data::Dataset::open(&spec, tmp.path(), &()).unwrap();
+    let x = data.test.to_f32();
+    let recon = (&x - &mean).dot(&c.t()).dot(&c) + &mean;
+    let sse = (&recon - &x).mapv(|d| f64::from(d * d)).sum() / x.nrows() as f64;
+    assert!(
+        (sse - pca["test_sse"].as_f64().unwrap()).abs() < 1e-3 * sse,
+        "{sse}"
+    );
 
     let out = tmp.path().join("ae");
     let m = json(

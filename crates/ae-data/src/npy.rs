@@ -1,4 +1,5 @@
-//! Reading matrices (codes, latents) from NumPy `.npy` files, as `n × d` `f32`.
+//! Reading matrices (codes, latents) from NumPy `.npy` files, as `n × d` `f32`, and writing
+//! arrays to them whole or not at all ([`write`]).
 //!
 //! The file is checked in memory before anything is allocated from its header: the data must be
 //! there in full (so a header promising a huge array cannot exhaust memory), `float32` or
@@ -6,8 +7,8 @@
 
 use std::path::{Path, PathBuf};
 
-use ndarray::{Array2, ArrayView2};
-use ndarray_npy::{ViewNpyError, ViewNpyExt};
+use ndarray::{Array2, ArrayBase, ArrayView2, Data, Dimension};
+use ndarray_npy::{ViewNpyError, ViewNpyExt, WritableElement, WriteNpyExt};
 
 use crate::{Error, Result};
 
@@ -15,6 +16,21 @@ use crate::{Error, Result};
 pub fn read_matrix(path: &Path) -> Result<Array2<f32>> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     parse_matrix(&bytes, path)
+}
+
+/// Writes `array` as a `.npy` file at `path`, through a temporary file and a rename, so that a
+/// reader never finds half an array.
+pub fn write<A, S, D>(path: &Path, array: &ArrayBase<S, D>) -> Result<()>
+where
+    A: WritableElement,
+    S: Data<Elem = A>,
+    D: Dimension,
+{
+    let mut bytes = Vec::new();
+    array
+        .write_npy(&mut bytes)
+        .map_err(|e| Error::io(path, std::io::Error::other(e)))?;
+    crate::write_atomically(path, &bytes)
 }
 
 /// Parses `.npy` bytes held in memory; `origin` names the source in errors.
@@ -158,6 +174,26 @@ mod tests {
         assert!(err(&full[..full.len() - 3]).contains("not a readable"));
         assert!(err(b"not npy at all").contains("not a readable"));
         assert!(err(&npy(&array![[1e300f64]])).contains("not finite"));
+    }
+
+    #[test]
+    fn written_arrays_read_back_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.npy");
+        let a = array![[1.0f32, -2.5], [3.0, 4.0], [0.0, 1e-3]];
+        write(&path, &a).unwrap();
+        assert_eq!(read_matrix(&path).unwrap(), a);
+        let v = ndarray::Array1::from(vec![7.0f32, 8.0]);
+        write(&dir.path().join("v.npy"), &v).unwrap();
+        let back: ndarray::Array1<f32> = ndarray_npy::read_npy(dir.path().join("v.npy")).unwrap();
+        assert_eq!(back, v);
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            2,
+            "no temporary left"
+        );
+        let e = write(&dir.path().join("no/such/dir/x.npy"), &v).unwrap_err();
+        assert!(e.to_string().contains("x.npy"), "{e}");
     }
 
     /// Found by `cargo xtask fuzz` (target npy): a header of nested brackets that ndarray-npy's

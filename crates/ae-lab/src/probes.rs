@@ -11,7 +11,7 @@ use ae_eval::figures::{
 };
 use ae_eval::reconstruction::mean_sse;
 use ae_linear::kmeans::from_scratch;
-use ae_linear::{KMeans, PcaParams};
+use ae_linear::{FittedPca, KMeans, PcaParams};
 use ae_models::{images_tensor, to_array, Autoencoder, Model, ModelConfig};
 use ndarray::{concatenate, s, Array2, Axis};
 use rand::{Rng, SeedableRng};
@@ -124,10 +124,10 @@ pub struct PcaReconstruction {
     pub fit_seconds: f64,
 }
 
-/// Fits `params` on `train` (28 × 28 images, one per row), measures the test SSE with and
-/// without clipping, and draws into `dir` the first (up to) 16 components, `eigen-digits.png`,
-/// and 10 test images with their reconstructions, `reconstructions.png`, at `scale` pixels per
-/// pixel.
+/// Fits `params` on `train` (images of `image`'s shape, one per row), measures the test SSE with
+/// and without clipping, and draws into `dir` the first (up to) 16 components,
+/// `eigen-digits.png`, and 10 test images with their reconstructions, `reconstructions.png`, at
+/// `scale` pixels per pixel. Returns the figures and the fitted PCA.
 pub fn pca_reconstruction(
     params: &PcaParams,
     train: &Array2<f32>,
@@ -135,7 +135,7 @@ pub fn pca_reconstruction(
     image: ae_data::ImageShape,
     dir: &Path,
     scale: u32,
-) -> Result<PcaReconstruction> {
+) -> Result<(PcaReconstruction, FittedPca<f32>)> {
     let start = Instant::now();
     let pca = params.fit(&train.view())?;
     let fit_seconds = start.elapsed().as_secs_f64();
@@ -164,7 +164,7 @@ pub fn pca_reconstruction(
         .captions((1..=shown).map(|i| format!("PC{i}")).collect())
         .scale(scale)
         .save(&dir.join("eigen-digits.png"))?;
-    Ok(PcaReconstruction {
+    let report = PcaReconstruction {
         components: k,
         test_sse: mean_sse(&test.view(), &recon.view())?,
         test_sse_clipped: mean_sse(&test.view(), &clipped.view())?,
@@ -174,7 +174,8 @@ pub fn pca_reconstruction(
             .map(|&v| f64::from(v))
             .sum(),
         fit_seconds,
-    })
+    };
+    Ok((report, pca))
 }
 
 /// What seed 000's k-means from scratch did (S0.3).

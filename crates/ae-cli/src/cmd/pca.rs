@@ -1,4 +1,5 @@
-//! `ae pca`: PCA on a data set's 60,000 training images, evaluated on its test images (S0.2).
+//! `ae pca`: PCA on a data set's 60,000 training images, evaluated on its test images (S0.2);
+//! the fitted model is kept in the run folder as NumPy arrays.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -48,7 +49,16 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
         })?;
     let out = super::out_dir(&args.out, &format!("pca-{id}-{}-{solver}", args.components))?;
 
-    let r = ae_lab::probes::pca_reconstruction(&params, &train, &test, data.shape(), &out, 3)?;
+    let (r, pca) =
+        ae_lab::probes::pca_reconstruction(&params, &train, &test, data.shape(), &out, 3)?;
+    // The fitted model, as scikit-learn's attributes of the same names hold it, for NumPy:
+    // codes = (x - mean) @ components.T, reconstructions = codes @ components + mean.
+    ae_data::npy::write(&out.join("components.npy"), pca.components())?;
+    ae_data::npy::write(&out.join("mean.npy"), pca.mean())?;
+    ae_data::npy::write(
+        &out.join("explained_variance.npy"),
+        pca.explained_variance(),
+    )?;
     if !args.json {
         writeln!(
             std::io::stdout(),

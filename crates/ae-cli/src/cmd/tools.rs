@@ -145,9 +145,7 @@ pub fn encode(args: &EncodeArgs, data_dir: &Path) -> Result<()> {
     };
     let codes = codes_of(&model, &set, &config, device)?;
     ae_lab::evaluate::ensure_finite_rows(&codes, "the code of image", &args.run)?;
-    let tmp = args.out.with_extension("partial.npy");
-    ndarray_npy::write_npy(&tmp, &codes).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, &args.out).with_context(|| format!("writing {}", args.out.display()))?;
+    ae_data::npy::write(&args.out, &codes)?;
     println!(
         "{} codes of size {} written to {}",
         codes.nrows(),

@@ -29,7 +29,7 @@ pub fn s0_1(ex: &mut Experiment<'_>) -> Result<()> {
 pub fn s0_2(ex: &mut Experiment<'_>) -> Result<()> {
     let dir = ex.dir.clone();
     let (_, train, test) = load(ex)?;
-    let pca = probes::pca_reconstruction(
+    let (pca, _) = probes::pca_reconstruction(
         &Pca::params(32),
         &train,
         &test,
