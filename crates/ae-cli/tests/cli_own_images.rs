@@ -137,6 +137,32 @@ fn a_class_folder_goes_through_data_pca_train_and_kmeans() {
         &[&dir, Path::new("--out"), &tmp.path().join("km")],
     );
     assert!(km["accuracy"].as_f64().unwrap() > 0.25);
+    // The centres are kept: at convergence each is the mean of its training images.
+    let centres: ndarray::Array2<f32> =
+        ndarray_npy::read_npy(tmp.path().join("km/cluster_centers.npy")).unwrap();
+    assert_eq!(centres.dim(), (4, 768));
+    assert!(tmp.path().join("km/centres.png").is_file());
+    let assigned: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(tmp.path().join("km/assignments.json")).unwrap())
+            .unwrap();
+    let clusters: Vec<usize> = assigned["train_clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_u64().unwrap() as usize)
+        .collect();
+    let x = data.train.to_f32();
+    for (c, centre) in centres.rows().into_iter().enumerate() {
+        let members: Vec<usize> = (0..clusters.len()).filter(|&i| clusters[i] == c).collect();
+        let mean = x
+            .select(ndarray::Axis(0), &members)
+            .mean_axis(ndarray::Axis(0))
+            .unwrap();
+        let gap = (&mean - &centre)
+            .mapv(f32::abs)
+            .fold(0.0f32, |a, &b| a.max(b));
+        assert!(gap < 1e-4, "centre {c} is {gap} from its members' mean");
+    }
 
     let e = stderr(
         &["train", "--model", "s0.1", "--epochs", "1", "--dataset"],

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use ae_eval::clustering::{ari, cluster_accuracy, nmi};
-use ae_eval::figures::confusion_png;
+use ae_eval::figures::{confusion_png, ImageGrid, Normalise};
 use ae_linear::{KMeans, Pca};
 use anyhow::{bail, Context, Result};
 
@@ -49,11 +49,12 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
     let id = data.name();
     params.check(data.train.len()).context("--k / --n-init")?;
     let pixels = data.train.to_f32();
-    let features = match pca_components {
-        Some(n) => Pca::params(n)
-            .fit(&pixels.view())
-            .context("--on pca:N")?
-            .transform(&pixels.view())?,
+    let pca = match pca_components {
+        Some(n) => Some(Pca::params(n).fit(&pixels.view()).context("--on pca:N")?),
+        None => None,
+    };
+    let features = match &pca {
+        Some(pca) => pca.transform(&pixels.view())?,
         None => pixels,
     };
     let out = super::out_dir(
@@ -100,6 +101,20 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
         &out.join("assignments.json"),
         &serde_json::json!({ "train_clusters": clusters }),
     )?;
+    // The centres in the space clustered (scikit-learn's `cluster_centers_`), and as images:
+    // PCA codes are taken back to pixels.
+    ae_data::npy::write(&out.join("cluster_centers.npy"), fit.centroids())?;
+    let centres = match &pca {
+        Some(pca) => pca.inverse_transform(&fit.centroids().view())?,
+        None => fit.centroids().clone(),
+    };
+    centres_png(
+        &out.join("centres.png"),
+        &centres,
+        &clusters,
+        &metrics,
+        &data,
+    )?;
     if !args.json {
         writeln!(
             std::io::stdout(),
@@ -108,4 +123,45 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
         )?;
     }
     super::finish(&out, &metrics, args.json)
+}
+
+/// The k centres as images, each captioned with its size and, with labels, the label it was
+/// matched to; ordered by that label when there is one.
+fn centres_png(
+    path: &Path,
+    centres: &ndarray::Array2<f32>,
+    clusters: &[usize],
+    metrics: &serde_json::Value,
+    data: &ae_data::Dataset,
+) -> Result<()> {
+    let k = centres.nrows();
+    let mut sizes = vec![0usize; k];
+    for &c in clusters {
+        sizes[c] += 1;
+    }
+    let matched: Vec<Option<usize>> = (0..k)
+        .map(|c| metrics["mapping"][c].as_u64().map(|l| l as usize))
+        .collect();
+    let mut order: Vec<usize> = (0..k).collect();
+    order.sort_by_key(|&c| (matched[c].unwrap_or(usize::MAX), c));
+    let label_name = |l: usize| match &data.classes {
+        Some(names) => names.get(l).cloned().unwrap_or_else(|| l.to_string()),
+        None => l.to_string(),
+    };
+    let captions = order
+        .iter()
+        .map(|&c| match matched[c] {
+            Some(l) => format!("{} ({})", label_name(l), sizes[c]),
+            None => format!("#{c} ({})", sizes[c]),
+        })
+        .collect();
+    let images = centres
+        .select(ndarray::Axis(0), &order)
+        .mapv(|v| v.clamp(0.0, 1.0));
+    ImageGrid::of_shape(images.view(), data.shape(), k.min(10))?
+        .normalise(Normalise::Fixed)
+        .captions(captions)
+        .scale(3)
+        .save(path)?;
+    Ok(())
 }
