@@ -289,7 +289,16 @@ fn reconstruct_each(
             None => clean.clone(),
         };
         let x = images_tensor(&input, &config.model.input_shape(), device)?;
-        let out = to_array(&model.evaluate(&x, CHUNK as i64).output)?.mapv(|v| v.clamp(0.0, 1.0));
+        let out = to_array(&model.evaluate(&x, CHUNK as i64).output)?;
+        if let Some(i) = out.iter().position(|v| !v.is_finite()) {
+            bail!(
+                "{}: the model's output for {} is not finite; retrain it with a lower learning \
+                 rate",
+                args.run.display(),
+                read.names[start + i / out.ncols().max(1)].display()
+            );
+        }
+        let out = out.mapv(|v| v.clamp(0.0, 1.0));
         if noise.is_some() {
             squared_error += (&out - &clean).mapv(|d| f64::from(d * d)).sum();
         }

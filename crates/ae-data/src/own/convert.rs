@@ -147,6 +147,10 @@ pub fn write_planar(image: DynamicImage, shape: ImageShape, out: &mut [u8]) {
 
 /// The image whose channel-planar values are `values` (`shape.values()` long): grey or RGB, the
 /// inverse of [`write_planar`] at the same size.
+///
+/// # Panics
+///
+/// If `values` is not `shape.values()` long ([`super::save_png`] checks it first).
 pub fn planar_to_image(values: &[u8], shape: ImageShape) -> DynamicImage {
     assert_eq!(values.len(), shape.values(), "one image of {shape}");
     let (w, h) = (shape.width as u32, shape.height as u32);
