@@ -483,6 +483,27 @@ fn a_trained_model_is_applied_to_every_image_of_a_folder_or_array() {
         String::from_utf8_lossy(&again.stderr)
     );
     assert!(String::from_utf8_lossy(&again.stdout).contains("PSNR"));
+    // A picture of the first ones, on request.
+    let preview = tmp.path().join("preview.png");
+    let shown = apply(
+        &[
+            "--overwrite",
+            "--n",
+            "4",
+            "--out",
+            preview.to_str().unwrap(),
+        ],
+        &out,
+    );
+    let said = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        shown.status.success() && said.contains("the first 4 side by side"),
+        "{said}"
+    );
+    assert!(image::open(&preview).unwrap().width() > 4 * 16);
+    let too_many = apply(&["--overwrite", "--n", "102", "--out", "p.png"], &out);
+    let e = String::from_utf8_lossy(&too_many.stderr);
+    assert!(e.contains("--n: must be between 1 and 101"), "{e}");
     let inside = apply(&[], &dir.join("results"));
     let e = String::from_utf8_lossy(&inside.stderr);
     assert!(e.contains("lies inside --images"), "{e}");

@@ -46,19 +46,19 @@ pub struct ReconstructArgs {
     /// Data set (default: the run's).
     #[arg(long)]
     dataset: Option<String>,
-    /// Images shown (the first N test images).
+    /// Images shown (the first N test images, or of --images).
     #[arg(long, default_value_t = 10)]
     n: usize,
     /// Corrupt the inputs first: gaussian:STD | salt-pepper:A | dropout:R | none.
     #[arg(long, default_value = "none")]
     noise: String,
-    /// Output PNG (default: <run>/reconstruct.png).
+    /// Output PNG (default: <run>/reconstruct.png; with --images, drawn only when given).
     #[arg(long)]
     out: Option<PathBuf>,
     /// Put every image of this folder (image files at any depth) or .npy array through the
     /// model instead, each brought to the model's size and channels, and write each output as a
     /// PNG file under --out-dir, named as its input (an array's by row number).
-    #[arg(long, requires = "out_dir", conflicts_with_all = ["dataset", "n", "out"])]
+    #[arg(long, requires = "out_dir", conflicts_with = "dataset")]
     images: Option<PathBuf>,
     /// Where the outputs of --images go (created if missing).
     #[arg(long, requires = "images")]
@@ -264,10 +264,20 @@ fn reconstruct_each(
     .context("--images")?;
     crate::data_flags::report_skipped(&read.skipped);
     let targets = output_paths(&read.names, images, out_dir)?;
+    let n = read.images.len();
+    // The first images, shown side by side when a picture is asked for.
+    let shown = if args.out.is_some() {
+        if args.n == 0 || args.n > n {
+            bail!("--n: must be between 1 and {n}, the images of --images");
+        }
+        args.n
+    } else {
+        0
+    };
+    let mut preview: [Vec<f32>; 3] = Default::default();
     std::fs::create_dir_all(out_dir)
         .with_context(|| format!("--out-dir {}: cannot create it", out_dir.display()))?;
 
-    let n = read.images.len();
     let bar = indicatif::ProgressBar::new(n as u64).with_style(
         indicatif::ProgressStyle::with_template(
             "writing {pos}/{len} images [{bar:30}] {per_sec} ETA {eta}",
@@ -302,6 +312,11 @@ fn reconstruct_each(
         if noise.is_some() {
             squared_error += (&out - &clean).mapv(|d| f64::from(d * d)).sum();
         }
+        for i in 0..shown.saturating_sub(start).min(end - start) {
+            for (kept, rows) in preview.iter_mut().zip([&clean, &input, &out]) {
+                kept.extend(rows.row(i).iter().map(|v| v.clamp(0.0, 1.0)));
+            }
+        }
         for (i, row) in out.rows().into_iter().enumerate() {
             let values: Vec<u8> = row.iter().map(|&v| (v * 255.0).round() as u8).collect();
             let path = &targets[start + i];
@@ -320,6 +335,24 @@ fn reconstruct_each(
         args.run.display(),
         out_dir.display()
     );
+    if let Some(path) = &args.out {
+        let [given, corrupted, outputs] = preview;
+        let mut values = given;
+        let mut titles = vec!["input".to_string()];
+        if noise.is_some() {
+            values.extend(corrupted);
+            titles.push(format!("with {}", args.noise));
+        }
+        values.extend(outputs);
+        titles.push("output".into());
+        let grid = Array2::from_shape_vec((titles.len() * shown, shape.values()), values)?;
+        ImageGrid::of_shape(grid.view(), shape, shown)?
+            .normalise(Normalise::Fixed)
+            .row_titles(titles)
+            .scale(2)
+            .save(path)?;
+        println!("the first {shown} side by side in {}", path.display());
+    }
     if noise.is_some() {
         let mse = squared_error / (n * shape.values()) as f64;
         println!(
