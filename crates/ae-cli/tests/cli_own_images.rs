@@ -38,6 +38,17 @@ fn stderr(args: &[&str], paths: &[&Path]) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// Runs a command that must succeed.
+fn succeeds(args: &[&str], paths: &[&Path]) -> Output {
+    let out = run(args, paths);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// 4 classes × 25 coloured 16 × 16 shapes.
 fn shapes(root: &Path) -> PathBuf {
     let dir = root.join("shapes");
@@ -448,7 +459,7 @@ fn a_trained_model_is_applied_to_every_image_of_a_folder_or_array() {
 
     // `ae encode --images`: the same images' codes, with their paths in the codes' order.
     let codes = tmp.path().join("codes.npy");
-    let encoded = run(
+    succeeds(
         &["encode", "--device", "cpu", "--run"],
         &[
             &run_dir,
@@ -457,11 +468,6 @@ fn a_trained_model_is_applied_to_every_image_of_a_folder_or_array() {
             Path::new("--out"),
             &codes,
         ],
-    );
-    assert!(
-        encoded.status.success(),
-        "{}",
-        String::from_utf8_lossy(&encoded.stderr)
     );
     let got: ndarray::Array2<f32> = ndarray_npy::read_npy(&codes).unwrap();
     assert_eq!(got, ae_models::to_array(&forward.code).unwrap());
@@ -542,7 +548,7 @@ fn a_trained_model_is_applied_to_every_image_of_a_folder_or_array() {
     let array = tmp.path().join("three.npy");
     ndarray_npy::write_npy(&array, &ndarray::Array4::<u8>::zeros((3, 16, 16, 3))).unwrap();
     let npy_out = tmp.path().join("npy-out");
-    let done = run(
+    succeeds(
         &["reconstruct", "--device", "cpu", "--run"],
         &[
             &run_dir,
@@ -552,16 +558,11 @@ fn a_trained_model_is_applied_to_every_image_of_a_folder_or_array() {
             &npy_out,
         ],
     );
-    assert!(
-        done.status.success(),
-        "{}",
-        String::from_utf8_lossy(&done.stderr)
-    );
     for i in 0..3 {
         assert_eq!(planar(&npy_out.join(format!("{i}.png")), shape).len(), 768);
     }
     let codes = tmp.path().join("three-codes.npy");
-    let encoded = run(
+    succeeds(
         &["encode", "--device", "cpu", "--run"],
         &[
             &run_dir,
@@ -571,7 +572,6 @@ fn a_trained_model_is_applied_to_every_image_of_a_folder_or_array() {
             &codes,
         ],
     );
-    assert!(encoded.status.success());
     assert_eq!(
         ndarray_npy::read_npy::<_, ndarray::Array2<f32>>(&codes)
             .unwrap()
