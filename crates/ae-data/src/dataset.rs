@@ -171,7 +171,19 @@ impl ImageSet {
 
     /// The images flattened to rows and scaled to [0, 1]: (n, channels × height × width).
     pub fn to_f32(&self) -> Array2<f32> {
-        self.pixels.mapv(|p| f32::from(p) / 255.0)
+        self.to_f32_rows(0..self.len())
+    }
+
+    /// Images `rows` (a range of indices) as [`ImageSet::to_f32`] gives them, so that a large
+    /// set can be processed a part at a time.
+    ///
+    /// # Panics
+    ///
+    /// If the range reaches past the last image.
+    pub fn to_f32_rows(&self, rows: std::ops::Range<usize>) -> Array2<f32> {
+        self.pixels
+            .slice(s![rows, ..])
+            .mapv(|p| f32::from(p) / 255.0)
     }
 
     /// The images scaled to [0, 1] with a channel axis: (n, channels, height, width).
@@ -534,6 +546,10 @@ mod tests {
         let x4 = set.to_f32_nchw();
         assert_eq!(x4.dim(), (3, 1, 28, 28));
         assert_eq!(x4[[2, 0, 5, 9]], f32::from(14u8 + 5 + 9) / 255.0);
+        let part = set.to_f32_rows(1..3);
+        assert_eq!(part.dim(), (2, 784));
+        assert_eq!(part[[0, 28 + 2]], f32::from(7u8 + 1 + 2) / 255.0);
+        assert_eq!(part, x.slice(s![1..3, ..]));
     }
 
     #[test]

@@ -78,6 +78,7 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
         "fit_seconds": fit_seconds,
     });
     // Without labels there is nothing to score against: the clusters and inertia still are.
+    let mut mapping = None;
     let scored = match data.train.labels() {
         Some(labels) => {
             let labels: Vec<usize> = labels.iter().map(|&l| usize::from(l)).collect();
@@ -87,6 +88,7 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
             metrics["nmi"] = nmi.into();
             metrics["ari"] = ari.into();
             metrics["mapping"] = serde_json::to_value(&acc.mapping)?;
+            mapping = Some(acc.mapping.clone());
             ae_eval::report::write_json(&out.join("confusion.json"), &acc.confusion)?;
             confusion_png(
                 &out.join("confusion.png"),
@@ -112,7 +114,7 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
         &out.join("centres.png"),
         &centres,
         &clusters,
-        &metrics,
+        mapping.as_deref(),
         &data,
     )?;
     if !args.json {
@@ -126,12 +128,13 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
 }
 
 /// The k centres as images, each captioned with its size and, with labels, the label it was
-/// matched to; ordered by that label when there is one.
+/// matched to (`mapping[cluster]`, from the Kuhn–Munkres relabelling); ordered by that label
+/// when there is one.
 fn centres_png(
     path: &Path,
     centres: &ndarray::Array2<f32>,
     clusters: &[usize],
-    metrics: &serde_json::Value,
+    mapping: Option<&[Option<usize>]>,
     data: &ae_data::Dataset,
 ) -> Result<()> {
     let k = centres.nrows();
@@ -140,7 +143,7 @@ fn centres_png(
         sizes[c] += 1;
     }
     let matched: Vec<Option<usize>> = (0..k)
-        .map(|c| metrics["mapping"][c].as_u64().map(|l| l as usize))
+        .map(|c| mapping.and_then(|m| m.get(c).copied().flatten()))
         .collect();
     let mut order: Vec<usize> = (0..k).collect();
     order.sort_by_key(|&c| (matched[c].unwrap_or(usize::MAX), c));

@@ -178,11 +178,11 @@ fn codes_of(
     let mut parts = Vec::new();
     for start in (0..set.len()).step_by(CHUNK) {
         let end = (start + CHUNK).min(set.len());
-        let rows = set
-            .rows()
-            .slice(s![start..end, ..])
-            .mapv(|p| f32::from(p) / 255.0);
-        let x = images_tensor(&rows, &config.model.input_shape(), device)?;
+        let x = images_tensor(
+            &set.to_f32_rows(start..end),
+            &config.model.input_shape(),
+            device,
+        )?;
         parts.push(to_array(&model.evaluate(&x, CHUNK as i64).code)?);
     }
     let views: Vec<_> = parts.iter().map(Array2::view).collect();
@@ -277,6 +277,13 @@ fn reconstruct_each(
     let mut preview: [Vec<f32>; 3] = Default::default();
     std::fs::create_dir_all(out_dir)
         .with_context(|| format!("--out-dir {}: cannot create it", out_dir.display()))?;
+    // Every folder the outputs go to, made once before any image is written.
+    let folders: std::collections::BTreeSet<&Path> =
+        targets.iter().filter_map(|t| t.parent()).collect();
+    for folder in folders {
+        std::fs::create_dir_all(folder)
+            .with_context(|| format!("creating {}", folder.display()))?;
+    }
 
     let bar = indicatif::ProgressBar::new(n as u64).with_style(
         indicatif::ProgressStyle::with_template(
@@ -287,12 +294,9 @@ fn reconstruct_each(
     );
     // Squared error of the outputs against the images as read, summed over values (--noise).
     let mut squared_error = 0.0f64;
-    let rows = read.images.rows();
     for (c, start) in (0..n).step_by(CHUNK).enumerate() {
         let end = (start + CHUNK).min(n);
-        let clean = rows
-            .slice(s![start..end, ..])
-            .mapv(|p| f32::from(p) / 255.0);
+        let clean = read.images.to_f32_rows(start..end);
         let input = match noise {
             // One seed per chunk, so each image's noise is fixed by its place in the order.
             Some(noise) => noise.apply(&clean, c as u64),
@@ -319,12 +323,7 @@ fn reconstruct_each(
         }
         for (i, row) in out.rows().into_iter().enumerate() {
             let values: Vec<u8> = row.iter().map(|&v| (v * 255.0).round() as u8).collect();
-            let path = &targets[start + i];
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent)
-                    .with_context(|| format!("creating {}", parent.display()))?;
-            }
-            ae_data::own::save_png(&values, shape, path)?;
+            ae_data::own::save_png(&values, shape, &targets[start + i])?;
             bar.inc(1);
         }
     }
