@@ -12,7 +12,7 @@ use ae_eval::figures::{
 use ae_eval::reconstruction::mean_sse;
 use ae_linear::kmeans::from_scratch;
 use ae_linear::{FittedPca, KMeans, PcaParams};
-use ae_models::{images_tensor, to_array, Autoencoder, Model, ModelConfig};
+use ae_models::{to_array, Autoencoder, Model, ModelConfig};
 use ndarray::{concatenate, s, Array2, Axis};
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, StandardNormal};
@@ -74,9 +74,7 @@ pub struct Clustering {
 /// codes of the run's training images, scored by Kuhn–Munkres accuracy; writes `confusion.json`
 /// and `confusion.png` into `dir`.
 pub fn cluster_codes(t: &Trained, seed: u64, dir: &Path) -> Result<Clustering> {
-    let device = t.model.device();
-    let x = images_tensor(&t.train.to_f32(), &t.config.model.input_shape(), device)?;
-    let codes = to_array(&t.model.evaluate(&x, 1000).code)?;
+    let codes = t.model.codes(&t.train.to_f32())?;
     crate::evaluate::ensure_finite_rows(&codes, "the code of training image", &t.dir)?;
     let start = Instant::now();
     let k = t.data.classes.as_ref().map_or(10, |c| c.len().max(2));

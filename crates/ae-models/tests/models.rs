@@ -253,3 +253,37 @@ fn bad_training_settings_name_the_parameter() {
         "invalid lr: must be > 0, not -1"
     );
 }
+
+#[test]
+fn codes_and_outputs_of_rows_equal_one_forward_pass_over_all_of_them() {
+    // 2,345 images: two full batches of PREDICT_BATCH and a part, so a row lost, repeated or
+    // put in the wrong place at a batch's edge changes the arrays.
+    let n = 2 * ae_models::model::PREDICT_BATCH + 345;
+    let mut rows = toy_images(n);
+    // toy_images repeats every 16 rows; a distinct first pixel makes each row unique.
+    for (i, mut row) in rows.rows_mut().into_iter().enumerate() {
+        row[0] = i as f32 / n as f32;
+    }
+    for preset in [ae_models::presets::S2_3, ae_models::presets::S3_1] {
+        let model = Model::seeded(&preset.model(), Device::Cpu, 5).unwrap();
+        let x = images_tensor(&rows, &preset.model().input_shape(), Device::Cpu).unwrap();
+        let whole = model.evaluate(&x, n as i64);
+        let codes = model.codes(&rows).unwrap();
+        let outputs = model.outputs(&rows).unwrap();
+        assert_eq!(codes.nrows(), n);
+        assert_eq!(outputs.dim(), (n, 784));
+        let close = |a: &ndarray::Array2<f32>, b: &Tensor| {
+            let b = ae_models::to_array(b).unwrap();
+            assert_eq!(a.dim(), b.dim());
+            a.iter()
+                .zip(&b)
+                .all(|(p, q)| (p - q).abs() <= 1e-5 * (1.0 + q.abs()))
+        };
+        assert!(close(&codes, &whole.code), "{}: codes", preset.id);
+        assert!(close(&outputs, &whole.output), "{}: outputs", preset.id);
+        // Rows that are not images of the model's size name the problem.
+        let wrong = ndarray::Array2::<f32>::zeros((3, 100));
+        let err = model.codes(&wrong).unwrap_err().to_string();
+        assert!(err.contains("784") || err.contains("28"), "{err}");
+    }
+}

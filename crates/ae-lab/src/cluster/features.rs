@@ -8,7 +8,6 @@ use ndarray::{concatenate, Array2, Axis};
 use super::model_cache::{trained, TrainData, TrainPlace};
 use super::{ClusterConfig, ClusterPlace, Given, Method, Stopwatch};
 use crate::data::DataCache;
-use crate::experiments::common::codes;
 use crate::Result;
 
 /// Principal components `pca-kmeans` keeps.
@@ -123,8 +122,6 @@ fn network_codes(
             },
         )
     })?;
-    let codes = watch.time("encode", || {
-        codes(&model, pixels, &model.config().input_shape())
-    })?;
+    let codes = watch.time("encode", || Ok(model.codes(pixels)?))?;
     Ok((codes, Some(seconds)))
 }

@@ -11,7 +11,7 @@ use ndarray::{concatenate, s, Array2, Axis};
 use serde_json::json;
 use tch::Tensor;
 
-use super::common::{codes, labels_and_names, outputs};
+use super::common::labels_and_names;
 use crate::evaluate::test_noise_seed;
 use crate::experiment::{Experiment, Run};
 use crate::probes::random_latents;
@@ -91,7 +91,7 @@ pub fn b1_1(ex: &mut Experiment<'_>) -> Result<()> {
                 }),
             );
             if [2, 8, 30].contains(&d) {
-                grid_rows.push(outputs(&r.t.model, &shown, &[784])?);
+                grid_rows.push(r.t.model.outputs(&shown)?);
                 titles.push(format!("AE-{d}"));
                 grid_rows.push(pca_project(&pca, &shown, d)?.mapv(|v| v.clamp(0.0, 1.0)));
                 titles.push(format!("PCA-{d}"));
@@ -255,13 +255,12 @@ pub fn b1_2(ex: &mut Experiment<'_>) -> Result<()> {
             let n = SHOWN.min(test.nrows());
             let shown = test.slice(s![..n, ..]).to_owned();
             let shown_noisy = noisy.slice(s![..n, ..]).to_owned();
-            let shape = [1i64, 28, 28];
             let rows = [
                 shown.clone(),
                 shown_noisy.clone(),
                 pca_out.slice(s![..n, ..]).to_owned(),
-                outputs(&seed_run.t.model, &shown_noisy, &shape)?,
-                outputs(&unet.t.model, &shown_noisy, &shape)?,
+                seed_run.t.model.outputs(&shown_noisy)?,
+                unet.t.model.outputs(&shown_noisy)?,
             ];
             let grid = concatenate(Axis(0), &rows.iter().map(|g| g.view()).collect::<Vec<_>>())?;
             let path = dir.join(format!("denoised-{tag}.png"));
@@ -362,7 +361,7 @@ pub fn b1_3(ex: &mut Experiment<'_>) -> Result<()> {
     let data = ex.data(id)?;
     let test = data.test.to_f32();
     let n = 5000.min(test.nrows());
-    let mu = codes(&flat.t.model, &test.slice(s![..n, ..]).to_owned(), &[784])?;
+    let mu = flat.t.model.codes(&test.slice(s![..n, ..]).to_owned())?;
     let pts: Vec<(f64, f64)> = mu
         .rows()
         .into_iter()
@@ -385,11 +384,10 @@ pub fn b1_3(ex: &mut Experiment<'_>) -> Result<()> {
 
     // Interpolation: 6 pairs of test digits, 10 steps between their posterior means.
     let pairs = 6.min(test.nrows() / 2);
-    let ends = codes(
-        &conv.t.model,
-        &test.slice(s![..2 * pairs, ..]).to_owned(),
-        &[1, 28, 28],
-    )?;
+    let ends = conv
+        .t
+        .model
+        .codes(&test.slice(s![..2 * pairs, ..]).to_owned())?;
     let steps = 10;
     let z = Array2::from_shape_fn((pairs * steps, ends.ncols()), |(i, j)| {
         let (p, t) = (i / steps, (i % steps) as f32 / (steps - 1) as f32);

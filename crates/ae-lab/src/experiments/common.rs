@@ -1,10 +1,9 @@
-//! Helpers several experiments share: the linear methods' data, a model's outputs and codes as
-//! arrays, labels for a scatter plot.
+//! Helpers several experiments share: the linear methods' data and labels for a scatter plot.
+//! (A model's outputs and codes of an array of images: `Model::outputs`, `Model::codes`.)
 
 use std::sync::Arc;
 
 use ae_data::{Dataset, ImageSet};
-use ae_models::{images_tensor, to_array, Model};
 use ndarray::Array2;
 
 use crate::experiment::Experiment;
@@ -20,18 +19,6 @@ pub fn load(ex: &Experiment<'_>) -> Result<(Arc<Dataset>, Array2<f32>, Array2<f3
     };
     let test = data.test.to_f32();
     Ok((data, train, test))
-}
-
-/// The model's outputs for images `x` (one per row), reshaped to `shape` on the way in.
-pub fn outputs(model: &Model, x: &Array2<f32>, shape: &[i64]) -> Result<Array2<f32>> {
-    let f = model.evaluate(&images_tensor(x, shape, model.device())?, 1000);
-    Ok(to_array(&f.output)?)
-}
-
-/// The model's codes for images `x`, flattened to one row each.
-pub fn codes(model: &Model, x: &Array2<f32>, shape: &[i64]) -> Result<Array2<f32>> {
-    let f = model.evaluate(&images_tensor(x, shape, model.device())?, 1000);
-    Ok(to_array(&f.code)?)
 }
 
 /// The labels of the first `n` images of `set` (a part of `data`) as class indices, and the

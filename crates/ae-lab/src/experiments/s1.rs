@@ -14,7 +14,7 @@ use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, StandardNormal};
 use serde_json::json;
 
-use super::common::{codes, labels_and_names, load, outputs};
+use super::common::{labels_and_names, load};
 use crate::experiment::Experiment;
 use crate::{Error, Result};
 
@@ -528,7 +528,7 @@ pub fn s1_7(ex: &mut Experiment<'_>) -> Result<()> {
     let dir = ex.dir.clone();
     let r = ex.train(dir.join("run"), &presets::S1_7, ex.dataset(), |_| {})?;
     let val = r.t.val.to_f32();
-    let out = outputs(&r.t.model, &val, &[784])?;
+    let out = r.t.model.outputs(&val)?;
     let acc = rounded_accuracy(&val.view(), &out.view())?;
     ex.row(
         "validation rounded accuracy",
@@ -537,7 +537,10 @@ pub fn s1_7(ex: &mut Experiment<'_>) -> Result<()> {
     );
     ex.metric("val_rounded_accuracy", acc)?;
     let n = ex.lab.profile.tsne_points.min(val.nrows());
-    let z = codes(&r.t.model, &val.slice(s![..n, ..]).to_owned(), &[784])?.mapv(f64::from);
+    let z =
+        r.t.model
+            .codes(&val.slice(s![..n, ..]).to_owned())?
+            .mapv(f64::from);
     let start = std::time::Instant::now();
     let embedding = tsne(z)?;
     ex.metric("tsne_seconds", start.elapsed().as_secs_f64())?;
@@ -685,7 +688,7 @@ pub fn s1_11(ex: &mut Experiment<'_>) -> Result<()> {
     let dir = ex.dir.clone();
     let r = ex.train(dir.join("run"), &presets::S1_11, ex.dataset(), |_| {})?;
     let test = r.t.data.test.first(16).to_f32();
-    let out = outputs(&r.t.model, &test, &[784])?;
+    let out = r.t.model.outputs(&test)?;
     let path = dir.join("grid.png");
     ImageGrid::new(out.view(), 28, 28, 4)?
         .normalise(Normalise::Fixed)
@@ -709,10 +712,7 @@ pub fn s1_12(ex: &mut Experiment<'_>) -> Result<()> {
     let labelled = r.t.data.train.per_class(10);
     let test = r.t.data.test.first(100);
     let (a, b) = (labelled.to_f32(), test.to_f32());
-    let (za, zb) = (
-        codes(&r.t.model, &a, &[784])?,
-        codes(&r.t.model, &b, &[784])?,
-    );
+    let (za, zb) = (r.t.model.codes(&a)?, r.t.model.codes(&b)?);
     let ya: Vec<u8> = labelled
         .require_labels("nearest-neighbour accuracy")?
         .to_vec();

@@ -14,7 +14,7 @@ use rand::{Rng, SeedableRng};
 use serde_json::json;
 use tch::Tensor;
 
-use super::common::{codes, load, outputs};
+use super::common::load;
 use crate::experiment::{Experiment, Run};
 use crate::Result;
 
@@ -87,7 +87,7 @@ pub fn s4_2(ex: &mut Experiment<'_>) -> Result<()> {
     );
     let test = r.t.data.test.to_f32();
     let digits = test.slice(s![9705..9715, ..]).to_owned();
-    let ae = outputs(&r.t.model, &digits, &[784])?;
+    let ae = r.t.model.outputs(&digits)?;
     let (_, train_px, _) = load(ex)?;
     let pca = ae_linear::Pca::params(30).fit(&train_px.view())?;
     let pc = pca.inverse_transform(&pca.transform(&digits.view())?.view())?;
@@ -170,8 +170,8 @@ pub fn s4_4(ex: &mut Experiment<'_>) -> Result<()> {
     let mut titles = vec![format!("{other} + noise")];
     for x in S4_3_SIZES {
         let r = s4_3_run(ex, x)?;
-        let out = outputs(&r.t.model, &inputs, &[784])?;
-        let d_out = outputs(&r.t.model, &digits, &[784])?;
+        let out = r.t.model.outputs(&inputs)?;
+        let d_out = r.t.model.outputs(&digits)?;
         let (e_ood, e_dig) = (
             mse(&inputs.view(), &out.view())?,
             mse(&digits.view(), &d_out.view())?,
@@ -235,7 +235,7 @@ pub fn s4_6(ex: &mut Experiment<'_>) -> Result<()> {
     let dir = ex.dir.clone();
     let standard = s4_3_run(ex, 256)?;
     let test = standard.t.data.test.first(1).to_f32();
-    let h_std = codes(&standard.t.model, &test, &[784])?;
+    let h_std = standard.t.model.codes(&test)?;
     let zero_share =
         |h: &Array2<f32>| h.iter().filter(|&&v| v == 0.0).count() as f64 / h.len() as f64;
     ex.row(
@@ -260,7 +260,7 @@ pub fn s4_6(ex: &mut Experiment<'_>) -> Result<()> {
             ex.dataset(),
             |c| c.train.l1 = lambda,
         )?;
-        let h = codes(&r.t.model, &test, &[784])?;
+        let h = r.t.model.codes(&test)?;
         ex.row(
             &format!("λ = {lambda:e}: share of zero activations; test MSE"),
             "sparser with larger λ",
@@ -316,8 +316,8 @@ pub fn s4_7(ex: &mut Experiment<'_>) -> Result<()> {
             |c| c.train.noise = Some(*noise),
         )?;
         let noisy = noise.apply(&clean, 7);
-        let through_std = outputs(&standard.t.model, &noisy, &[784])?;
-        let through_den = outputs(&r.t.model, &noisy, &[784])?;
+        let through_std = standard.t.model.outputs(&noisy)?;
+        let through_den = r.t.model.outputs(&noisy)?;
         ex.row(
             &format!("{name}: MSE to the clean images, standard AE vs denoising AE"),
             "the denoiser is closer",
@@ -401,7 +401,7 @@ pub fn s4_8(ex: &mut Experiment<'_>) -> Result<()> {
         "A test digit with random pixel-space moves of growing size: noise, not other digits.",
     );
     // Code space: 6 draws per scale added to the digit's code.
-    let code = codes(&r.t.model, &digit, &[784])?;
+    let code = r.t.model.codes(&digit)?;
     let mut rows = Vec::new();
     let mut titles = Vec::new();
     for scale in [0.1f32, 0.5, 0.8, 500.0] {
