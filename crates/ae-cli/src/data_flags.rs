@@ -1,10 +1,12 @@
 //! `--dataset` and the flags that say how one's own images are read, shared by every command
-//! that loads data; and the bar drawn while an image folder is decoded.
+//! that loads data; a finished run's train or test split (`run_split`); and the bar drawn while
+//! an image folder is decoded.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use ae_data::{DataSpec, Dataset, LoadProgress};
+use ae_data::{DataSpec, Dataset, ImageSet, LoadProgress};
+use ae_lab::RunConfig;
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -143,5 +145,29 @@ impl LoadProgress for DecodeBar {
         if done >= total {
             bar.finish_and_clear();
         }
+    }
+}
+
+/// The `split` (train or test) of a finished run's data set, or of the one `--dataset` names,
+/// after checking that the run's model takes its images.
+pub fn run_split(
+    dataset: &Option<String>,
+    config: &RunConfig,
+    data_dir: &Path,
+    split: &str,
+) -> Result<ImageSet> {
+    let spec = match dataset {
+        Some(d) => DataSpec::parse(d).context("--dataset")?,
+        None => config.dataset.clone(),
+    };
+    let data = Dataset::open(&spec, data_dir, &DecodeBar::default())?;
+    config
+        .model
+        .check_images(data.shape())
+        .with_context(|| format!("--dataset {spec}"))?;
+    match split {
+        "train" => Ok(data.train),
+        "test" => Ok(data.test),
+        other => bail!("--split: '{other}' is not train or test"),
     }
 }

@@ -41,12 +41,12 @@ enum Command {
     /// The main job (S3.1–S3.3): conv denoiser, denoised grid, generated digits, k-means on codes.
     Denoise(cmd::denoise::Args),
     /// A finished run's codes of a data set, to .npy.
-    Encode(cmd::tools::EncodeArgs),
+    Encode(cmd::encode::Args),
     /// A finished run's reconstructions of test images (optionally corrupted first), or of
     /// every image of a folder or array, each written as a PNG file (--images, --out-dir).
-    Reconstruct(cmd::tools::ReconstructArgs),
+    Reconstruct(cmd::reconstruct::Args),
     /// Decode random (uniform [0, 1)) or given latents with a finished run's decoder.
-    Generate(cmd::tools::GenerateArgs),
+    Generate(cmd::generate::Args),
     /// Every experiment (the seeds' S0.1 … S4.9, beyond them B1.1 … B2.1) in one resumable run, with report.html and metrics.json.
     Pipeline(pipeline::Args),
 }
@@ -100,9 +100,9 @@ fn main() -> ExitCode {
         Command::KmeansDemo(args) => cmd::kmeans_demo::run(&args),
         Command::Train(args) => cmd::train::run(&args, &data_dir),
         Command::Denoise(args) => cmd::denoise::run(&args, &data_dir),
-        Command::Encode(args) => cmd::tools::encode(&args, &data_dir),
-        Command::Reconstruct(args) => cmd::tools::reconstruct(&args, &data_dir),
-        Command::Generate(args) => cmd::tools::generate(&args),
+        Command::Encode(args) => cmd::encode::run(&args, &data_dir),
+        Command::Reconstruct(args) => cmd::reconstruct::run(&args, &data_dir),
+        Command::Generate(args) => cmd::generate::run(&args),
         Command::Pipeline(args) => pipeline::run(&args, &data_dir),
     };
     match result.map_err(flags::name_flag) {

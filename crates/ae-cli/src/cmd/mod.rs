@@ -3,11 +3,13 @@
 pub mod cluster;
 pub mod data;
 pub mod denoise;
+pub mod encode;
+pub mod generate;
 pub mod kmeans;
 pub mod kmeans_demo;
 pub mod pca;
+pub mod reconstruct;
 pub mod run;
-pub mod tools;
 pub mod train;
 
 use std::io::Write;
