@@ -42,11 +42,7 @@ fn run() -> Result<(), Box<dyn Error>> {
     for (name, output) in read.names.iter().zip(outputs.rows()) {
         let path = out.join(name).with_extension("png");
         std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))?;
-        let values: Vec<u8> = output
-            .iter()
-            .map(|v| (v.clamp(0.0, 1.0) * 255.0).round() as u8)
-            .collect();
-        ae_data::own::save_png(&values, shape, &path)?;
+        ae_data::own::save_png_f32(output, shape, &path)?;
         println!("{}", name.display());
     }
     ae_data::npy::write(&out.join("codes.npy"), &codes)?;

@@ -273,8 +273,8 @@ impl Model {
         let mut parts = Vec::with_capacity(rows.nrows().div_ceil(PREDICT_BATCH).max(1));
         for start in (0..rows.nrows().max(1)).step_by(PREDICT_BATCH) {
             let end = (start + PREDICT_BATCH).min(rows.nrows());
-            let batch = rows.slice(ndarray::s![start..end, ..]).to_owned();
-            let x = crate::images_tensor(&batch, &shape, self.device())?;
+            let batch = rows.slice(ndarray::s![start..end, ..]);
+            let x = crate::images_tensor(batch, &shape, self.device())?;
             let forward = {
                 let _guard = tch::no_grad_guard();
                 self.net.forward(&x, false)

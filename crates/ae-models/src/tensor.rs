@@ -6,12 +6,14 @@ use tch::{Device, Kind, Tensor};
 use crate::Result;
 
 /// Images (n × pixels, values in [0, 1]) as a float tensor of shape `[n, ...shape]` on `device`;
-/// an error when a row does not hold `shape`'s number of values.
-pub fn images_tensor(
-    pixels: &ndarray::Array2<f32>,
+/// an error when a row does not hold `shape`'s number of values. Takes an array or a view (a
+/// slice of rows needs no copy of its own); the values are copied once, into the tensor.
+pub fn images_tensor<'a>(
+    pixels: impl ndarray::AsArray<'a, f32, ndarray::Ix2>,
     shape: &[i64],
     device: Device,
 ) -> Result<Tensor> {
+    let pixels = pixels.into();
     let per_row: i64 = shape.iter().product();
     if pixels.ncols() as i64 != per_row {
         return Err(crate::Error::invalid(
@@ -23,10 +25,14 @@ pub fn images_tensor(
         ));
     }
     let n = pixels.nrows() as i64;
-    let flat: Vec<f32> = pixels.iter().copied().collect();
     let mut dims = vec![n];
     dims.extend_from_slice(shape);
-    Ok(Tensor::from_slice(&flat)
+    // Rows in memory order are read in place; any other layout is gathered first.
+    let tensor = match pixels.as_slice() {
+        Some(flat) => Tensor::from_slice(flat),
+        None => Tensor::from_slice(&pixels.iter().copied().collect::<Vec<f32>>()),
+    };
+    Ok(tensor
         .f_view(dims.as_slice())?
         .to_kind(Kind::Float)
         .to_device(device))

@@ -1,6 +1,6 @@
 //! Images a trained model is applied to, one by one: every image of a folder (at any depth,
 //! whatever its layout) or of a `.npy` array, each brought to the model's shape and named, so
-//! that what comes out can be written back beside its name ([`save_png`]).
+//! that what comes out can be written back beside its name ([`save_png`], [`save_png_f32`]).
 
 use std::path::{Path, PathBuf};
 
@@ -79,6 +79,21 @@ pub fn save_png(values: &[u8], shape: ImageShape, path: &Path) -> Result<()> {
         .write_to(&mut bytes, image::ImageFormat::Png)
         .map_err(|e| Error::io(path, std::io::Error::other(e)))?;
     crate::write_atomically(path, bytes.get_ref())
+}
+
+/// [`save_png`] for values in [0, 1], as models output them: each is clamped to [0, 1] and
+/// rounded to the nearest of the 256 levels, so that an image read as `byte / 255` and written
+/// back is the same file.
+pub fn save_png_f32(
+    values: ndarray::ArrayView1<'_, f32>,
+    shape: ImageShape,
+    path: &Path,
+) -> Result<()> {
+    let bytes: Vec<u8> = values
+        .iter()
+        .map(|v| (v.clamp(0.0, 1.0) * 255.0).round() as u8)
+        .collect();
+    save_png(&bytes, shape, path)
 }
 
 #[cfg(test)]
@@ -160,5 +175,18 @@ mod tests {
         assert!(e.contains("5 values"), "{e}");
         let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(leftovers, 2, "nothing but the two images");
+    }
+
+    #[test]
+    fn values_in_0_1_are_clamped_and_rounded_to_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let shape = ImageShape::grey(2, 3);
+        let path = dir.path().join("out.png");
+        // 0.1 · 255 = 25.5 rounds up; 128 / 255 comes back as 128; out-of-range values clamp.
+        let values = ndarray::arr1(&[0.0, 1.0, 0.1, 128.0 / 255.0, -0.2, 1.3]);
+        save_png_f32(values.view(), shape, &path).unwrap();
+        let mut planar = vec![0; shape.values()];
+        convert::write_planar(image::open(&path).unwrap(), shape, &mut planar);
+        assert_eq!(planar, [0, 255, 26, 128, 0, 255]);
     }
 }

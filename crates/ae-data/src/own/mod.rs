@@ -24,7 +24,7 @@ use crate::dataset::{Dataset, Skipped};
 use crate::source::{DataSpec, FileSource};
 use crate::{Error, ImageSet, ImageShape, Result};
 
-pub use each::{load_named, save_png, NamedImages};
+pub use each::{load_named, save_png, save_png_f32, NamedImages};
 
 /// Told how decoding goes, from the decoding threads (the CLI draws a bar from it).
 pub trait LoadProgress: Sync {
