@@ -5,6 +5,7 @@ mod data_flags;
 mod flags;
 mod paths;
 mod pipeline;
+mod run_flags;
 
 use std::process::ExitCode;
 

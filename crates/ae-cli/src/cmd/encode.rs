@@ -10,12 +10,12 @@ use anyhow::{bail, Context, Result};
 use ndarray::{concatenate, Array2, Axis};
 
 use crate::data_flags::run_split;
+use crate::run_flags::RunFlags;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// A finished run folder (from `ae train` or `ae denoise`).
-    #[arg(long)]
-    run: PathBuf,
+    #[command(flatten)]
+    run: RunFlags,
     /// Data set (default: the run's).
     #[arg(long)]
     dataset: Option<String>,
@@ -33,9 +33,6 @@ pub struct Args {
     /// With --images: leave out unreadable files (counted and named) rather than stop.
     #[arg(long, requires = "images")]
     skip_bad: bool,
-    /// auto, cpu or cuda.
-    #[arg(long, default_value = "auto")]
-    device: String,
 }
 
 pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
@@ -45,8 +42,7 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
             args.out.display()
         );
     }
-    let device = super::run::device(&args.device, None)?;
-    let (config, model) = ae_lab::load_run(&args.run, device)?;
+    let (config, model) = args.run.open()?;
     let (set, names) = match &args.images {
         Some(path) => {
             let read = ae_data::own::load_named(
@@ -66,7 +62,7 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
         ),
     };
     let codes = codes_of(&model, &set)?;
-    ae_lab::evaluate::ensure_finite_rows(&codes, "the code of image", &args.run)?;
+    ae_lab::evaluate::ensure_finite_rows(&codes, "the code of image", &args.run.dir)?;
     ae_data::npy::write(&args.out, &codes)?;
     println!(
         "{} codes of size {} written to {}",

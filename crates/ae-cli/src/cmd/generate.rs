@@ -9,11 +9,12 @@ use anyhow::{bail, Context, Result};
 use ndarray::{s, Array2};
 use tch::Tensor;
 
+use crate::run_flags::RunFlags;
+
 #[derive(clap::Args)]
 pub struct Args {
-    /// A finished run folder.
-    #[arg(long)]
-    run: PathBuf,
+    #[command(flatten)]
+    run: RunFlags,
     /// Number of latents drawn from N(0, I) for a VAE, else uniform in [0, 1)^d (ignored with
     /// --latents).
     #[arg(long, default_value_t = 9)]
@@ -27,17 +28,13 @@ pub struct Args {
     /// Output PNG (default: <run>/generate.png).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// auto, cpu or cuda.
-    #[arg(long, default_value = "auto")]
-    device: String,
 }
 
 pub fn run(args: &Args) -> Result<()> {
     if let Some(out) = &args.out {
         check_png_path(out).context("--out")?;
     }
-    let device = super::run::device(&args.device, None)?;
-    let (config, model) = ae_lab::load_run(&args.run, device)?;
+    let (config, model) = args.run.open()?;
     let code_shape = config.model.code_shape();
     let code_len: i64 = code_shape.iter().product();
     let latents: Array2<f32> = match &args.latents {
@@ -66,7 +63,7 @@ pub fn run(args: &Args) -> Result<()> {
     let flat: Vec<f32> = latents.iter().copied().collect();
     let z = Tensor::from_slice(&flat)
         .f_view(shape.as_slice())?
-        .to_device(device);
+        .to_device(model.device());
     let images = {
         let _g = tch::no_grad_guard();
         to_array(&model.decode(&z, false)?)?
@@ -75,7 +72,7 @@ pub fn run(args: &Args) -> Result<()> {
     let path = args
         .out
         .clone()
-        .unwrap_or_else(|| args.run.join("generate.png"));
+        .unwrap_or_else(|| args.run.dir.join("generate.png"));
     ImageGrid::of_shape(images.slice(s![.., ..]), config.image_shape(), cols.max(1))?
         .normalise(Normalise::Fixed)
         .scale(3)

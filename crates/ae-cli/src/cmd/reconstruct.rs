@@ -12,12 +12,12 @@ use anyhow::{bail, Context, Result};
 use ndarray::{concatenate, Array2, Axis};
 
 use crate::data_flags::run_split;
+use crate::run_flags::RunFlags;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// A finished run folder.
-    #[arg(long)]
-    run: PathBuf,
+    #[command(flatten)]
+    run: RunFlags,
     /// Data set (default: the run's).
     #[arg(long)]
     dataset: Option<String>,
@@ -44,17 +44,13 @@ pub struct Args {
     /// With --images: leave out unreadable files (counted and named) rather than stop.
     #[arg(long, requires = "images")]
     skip_bad: bool,
-    /// auto, cpu or cuda.
-    #[arg(long, default_value = "auto")]
-    device: String,
 }
 
 pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
     if let Some(out) = &args.out {
         check_png_path(out).context("--out")?;
     }
-    let device = super::run::device(&args.device, None)?;
-    let (config, model) = ae_lab::load_run(&args.run, device)?;
+    let (config, model) = args.run.open()?;
     if let (Some(images), Some(out_dir)) = (&args.images, &args.out_dir) {
         return reconstruct_each(args, images, out_dir, &config, &model);
     }
@@ -81,7 +77,7 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
     let path = args
         .out
         .clone()
-        .unwrap_or_else(|| args.run.join("reconstruct.png"));
+        .unwrap_or_else(|| args.run.dir.join("reconstruct.png"));
     ImageGrid::of_shape(grid.view(), set.shape(), args.n)?
         .normalise(Normalise::Fixed)
         .row_titles(titles)
@@ -162,7 +158,7 @@ fn reconstruct_each(
             bail!(
                 "{}: the model's output for {} is not finite; retrain it with a lower learning \
                  rate",
-                args.run.display(),
+                args.run.dir.display(),
                 read.names[start + i / out.ncols().max(1)].display()
             );
         }
@@ -176,8 +172,7 @@ fn reconstruct_each(
             }
         }
         for (i, row) in out.rows().into_iter().enumerate() {
-            let values: Vec<u8> = row.iter().map(|&v| (v * 255.0).round() as u8).collect();
-            ae_data::own::save_png(&values, shape, &targets[start + i])?;
+            ae_data::own::save_png_f32(row, shape, &targets[start + i])?;
             bar.inc(1);
         }
     }
@@ -185,7 +180,7 @@ fn reconstruct_each(
     println!(
         "{n} images of {} through {}: outputs ({shape}) written to {}",
         images.display(),
-        args.run.display(),
+        args.run.dir.display(),
         out_dir.display()
     );
     if let Some(path) = &args.out {
