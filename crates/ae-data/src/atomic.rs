@@ -6,7 +6,8 @@ use std::path::Path;
 use crate::{Error, Result};
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so `path`
-/// either keeps its old content or gets the whole new one. The temporary file is removed on error.
+/// either keeps its old content or gets the whole new one. Missing folders above `path` are
+/// created (as every writer of figures does); the temporary file is removed on error.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path
         .parent()
@@ -18,6 +19,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         .unwrap_or_else(|| "file".to_owned());
     let tmp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
     let write = || -> std::io::Result<()> {
+        std::fs::create_dir_all(dir)?;
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
@@ -27,4 +29,34 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         let _ = std::fs::remove_file(&tmp);
         Error::io(path, e)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_is_replaced_whole_in_folders_made_for_it_with_no_temporary_left() {
+        let root = tempfile::tempdir().unwrap();
+        let path = root.path().join("a/b/f.bin");
+        write_atomically(&path, b"old").unwrap();
+        write_atomically(&path, b"new content").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new content");
+        let names: Vec<_> = std::fs::read_dir(root.path().join("a/b"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn a_failed_write_names_its_path_and_keeps_old_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.bin");
+        std::fs::write(&path, b"old").unwrap();
+        // A file where the target's folder should be makes the write fail.
+        let e = write_atomically(&path.join("g.bin"), b"x").unwrap_err();
+        assert!(e.to_string().contains("g.bin"), "{e}");
+        assert_eq!(std::fs::read(&path).unwrap(), b"old");
+    }
 }

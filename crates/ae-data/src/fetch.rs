@@ -415,7 +415,6 @@ fn ensure_gzip(bytes: Vec<u8>) -> std::io::Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::atomic::write_atomically;
 
     #[test]
     fn mirror_spec_is_url_or_folder() {
@@ -435,31 +434,6 @@ mod tests {
             sha256_hex(b"abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
-    }
-
-    #[test]
-    fn atomic_write_replaces_whole_file_and_leaves_no_temporary() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("f.bin");
-        write_atomically(&path, b"old").unwrap();
-        write_atomically(&path, b"new content").unwrap();
-        assert_eq!(std::fs::read(&path).unwrap(), b"new content");
-        let names: Vec<_> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(names.len(), 1, "{names:?}");
-    }
-
-    #[test]
-    fn failed_atomic_write_keeps_old_content() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("f.bin");
-        std::fs::write(&path, b"old").unwrap();
-        // A folder in the way of the rename target's parent makes the write fail.
-        let bad = dir.path().join("missing-folder").join("g.bin");
-        assert!(write_atomically(&bad, b"x").is_err());
-        assert_eq!(std::fs::read(&path).unwrap(), b"old");
     }
 
     #[test]

@@ -192,7 +192,8 @@ mod tests {
             2,
             "no temporary left"
         );
-        let e = write(&dir.path().join("no/such/dir/x.npy"), &v).unwrap_err();
+        // A file where the folder should be: an error naming the target.
+        let e = write(&path.join("x.npy"), &v).unwrap_err();
         assert!(e.to_string().contains("x.npy"), "{e}");
     }
 

@@ -12,7 +12,7 @@
 //! order of the names printed.
 
 use std::error::Error;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -41,7 +41,6 @@ fn run() -> Result<(), Box<dyn Error>> {
     let codes = model.codes(&pixels)?;
     for (name, output) in read.names.iter().zip(outputs.rows()) {
         let path = out.join(name).with_extension("png");
-        std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))?;
         ae_data::own::save_png_f32(output, shape, &path)?;
         println!("{}", name.display());
     }
