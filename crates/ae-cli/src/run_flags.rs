@@ -8,6 +8,7 @@ use ae_lab::RunConfig;
 use ae_models::Model;
 use anyhow::Result;
 
+/// Which finished run, on which device.
 #[derive(clap::Args)]
 pub struct RunFlags {
     /// A finished run folder (from `ae train`, `ae denoise` or the pipeline).
