@@ -50,13 +50,24 @@ mod tests {
     }
 
     #[test]
-    fn a_failed_write_names_its_path_and_keeps_old_content() {
+    fn a_failed_write_names_its_path_keeps_what_was_there_and_leaves_no_temporary() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("f.bin");
-        std::fs::write(&path, b"old").unwrap();
-        // A file where the target's folder should be makes the write fail.
-        let e = write_atomically(&path.join("g.bin"), b"x").unwrap_err();
+        // A folder (not empty) where the file should go: the temporary file is written, the
+        // rename onto the folder fails, and the temporary must be removed.
+        let target = dir.path().join("t");
+        std::fs::create_dir(&target).unwrap();
+        std::fs::write(target.join("inside.txt"), b"old").unwrap();
+        let e = write_atomically(&target, b"x").unwrap_err();
+        assert!(e.to_string().contains(&target.display().to_string()), "{e}");
+        assert_eq!(std::fs::read(target.join("inside.txt")).unwrap(), b"old");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["t"], "no temporary file left");
+
+        // A file where the target's folder should be: the folder cannot be made.
+        let e = write_atomically(&target.join("inside.txt/g.bin"), b"x").unwrap_err();
         assert!(e.to_string().contains("g.bin"), "{e}");
-        assert_eq!(std::fs::read(&path).unwrap(), b"old");
     }
 }

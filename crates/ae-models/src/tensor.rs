@@ -32,10 +32,7 @@ pub fn images_tensor<'a>(
         Some(flat) => Tensor::from_slice(flat),
         None => Tensor::from_slice(&pixels.iter().copied().collect::<Vec<f32>>()),
     };
-    Ok(tensor
-        .f_view(dims.as_slice())?
-        .to_kind(Kind::Float)
-        .to_device(device))
+    Ok(tensor.f_view(dims.as_slice())?.to_device(device))
 }
 
 /// A tensor's rows as an (n × features) `f32` array, on the CPU, whatever its shape and device.
