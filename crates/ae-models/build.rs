@@ -1,6 +1,6 @@
-// libtorch linked first and on the run-time path (why: see link_libtorch.rs), and
-// `cpp/autocast.cpp` compiled: the switches of libtorch's mixed precision on the CPU, which tch
-// does not expose (see src/precision.rs).
+//! libtorch linked first and on the run-time path (why: see link_libtorch.rs), and
+//! `cpp/autocast.cpp` compiled: the switches of libtorch's mixed precision on the CPU, which tch
+//! does not expose (see src/precision.rs).
 include!("link_libtorch.rs");
 
 fn main() {

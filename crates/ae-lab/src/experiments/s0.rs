@@ -8,6 +8,7 @@ use super::common::load;
 use crate::experiment::Experiment;
 use crate::{probes, Result};
 
+/// Runs S0.1 (CNN autoencoder (code 32)) into its report section.
 pub fn s0_1(ex: &mut Experiment<'_>) -> Result<()> {
     let dir = ex.dir.clone();
     let r = ex.train(dir.join("run"), &presets::S0_1, ex.dataset(), |c| {
@@ -26,6 +27,7 @@ pub fn s0_1(ex: &mut Experiment<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Runs S0.2 (PCA with 32 components) into its report section.
 pub fn s0_2(ex: &mut Experiment<'_>) -> Result<()> {
     let dir = ex.dir.clone();
     let (_, train, test) = load(ex)?;
@@ -78,6 +80,7 @@ pub fn s0_2(ex: &mut Experiment<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Runs S0.3 (k-means from scratch) into its report section.
 pub fn s0_3(ex: &mut Experiment<'_>) -> Result<()> {
     let dir = ex.dir.clone();
     let m = probes::kmeans_demo(&dir, 0, 6)?;

@@ -124,6 +124,7 @@ pub fn s1_1(ex: &mut Experiment<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Runs S1.2 (PCA by SVD) into its report section.
 pub fn s1_2(ex: &mut Experiment<'_>) -> Result<()> {
     let dir = ex.dir.clone();
     let (data, train, _) = load(ex)?;
@@ -170,6 +171,7 @@ pub fn s1_2(ex: &mut Experiment<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Runs S1.3 (explained variance) into its report section.
 pub fn s1_3(ex: &mut Experiment<'_>) -> Result<()> {
     let dir = ex.dir.clone();
     let (_, train, _) = load(ex)?;
@@ -234,6 +236,7 @@ pub fn s1_3(ex: &mut Experiment<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Runs S1.4 (incremental, randomized and kernel PCA) into its report section.
 pub fn s1_4(ex: &mut Experiment<'_>) -> Result<()> {
     let dir = ex.dir.clone();
     let (_, train, test) = load(ex)?;
@@ -330,6 +333,7 @@ fn nearest_centroid(
     hits as f64 / yv.len() as f64
 }
 
+/// Runs S1.5 (PCA before a classifier) into its report section.
 pub fn s1_5(ex: &mut Experiment<'_>) -> Result<()> {
     let dir = ex.dir.clone();
     // A CSV written here and read back through ae-data's loader: 3 classes, 8 correlated
@@ -418,6 +422,7 @@ pub fn s1_5(ex: &mut Experiment<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Runs S1.6 (a linear autoencoder finds PCA's subspace) into its report section.
 pub fn s1_6(ex: &mut Experiment<'_>) -> Result<()> {
     let dir = ex.dir.clone();
     let x = ae_data::synthetic::curved_3d(60, 0.1, 0.3, 0.1, 0);
@@ -524,6 +529,7 @@ fn singular_values_2x2(m: &Array2<f64>) -> [f64; 2] {
     ]
 }
 
+/// Runs S1.7 (stacked autoencoder, t-SNE of its codes) into its report section.
 pub fn s1_7(ex: &mut Experiment<'_>) -> Result<()> {
     let dir = ex.dir.clone();
     let r = ex.train(dir.join("run"), &presets::S1_7, ex.dataset(), |_| {})?;
@@ -586,6 +592,7 @@ fn tsne(z: Array2<f64>) -> Result<Array2<f64>> {
         })
 }
 
+/// Runs S1.8 (convolutional autoencoder with pooling) into its report section.
 pub fn s1_8(ex: &mut Experiment<'_>) -> Result<()> {
     let dir = ex.dir.clone();
     let r = ex.train(dir.join("run"), &presets::S1_8, ex.dataset(), |_| {})?;
@@ -651,6 +658,7 @@ pub fn s1_9(ex: &mut Experiment<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Runs S1.10 (denoising stacked autoencoder) into its report section.
 pub fn s1_10(ex: &mut Experiment<'_>) -> Result<()> {
     let dir = ex.dir.clone();
     for (name, noise) in [
@@ -684,6 +692,7 @@ pub fn s1_10(ex: &mut Experiment<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Runs S1.11 (sigmoid autoencoder) into its report section.
 pub fn s1_11(ex: &mut Experiment<'_>) -> Result<()> {
     let dir = ex.dir.clone();
     let r = ex.train(dir.join("run"), &presets::S1_11, ex.dataset(), |_| {})?;
@@ -700,6 +709,7 @@ pub fn s1_11(ex: &mut Experiment<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Runs S1.12 (recognition with the learned code) into its report section.
 pub fn s1_12(ex: &mut Experiment<'_>) -> Result<()> {
     let dir = ex.dir.clone();
     // The S1.7 stacked autoencoder, reused (trained there, or here on the same settings).

@@ -12,6 +12,7 @@ use crate::Result;
 /// Every seed 002 experiment runs on both data sets.
 const BOTH: [DatasetId; 2] = [DatasetId::Mnist, DatasetId::FashionMnist];
 
+/// Runs S2.1 (hand-derived gradients) into its report section.
 pub fn s2_1(ex: &mut Experiment<'_>) -> Result<()> {
     let c = ae_models::grad::check_against_autograd(2);
     for (name, err) in &c.max_relative_error {
@@ -69,18 +70,22 @@ fn s2_dense(ex: &mut Experiment<'_>, preset: &Preset, seed_fashion: &str) -> Res
     Ok(())
 }
 
+/// Runs S2.2 (shallow autoencoder) into its report section.
 pub fn s2_2(ex: &mut Experiment<'_>) -> Result<()> {
     s2_dense(ex, &presets::S2_2, "0.2835")
 }
 
+/// Runs S2.3 (deep autoencoder) into its report section.
 pub fn s2_3(ex: &mut Experiment<'_>) -> Result<()> {
     s2_dense(ex, &presets::S2_3, "0.2729")
 }
 
+/// Runs S2.4 (denoising deep autoencoder) into its report section.
 pub fn s2_4(ex: &mut Experiment<'_>) -> Result<()> {
     s2_dense(ex, &presets::S2_4, "0.2791")
 }
 
+/// Runs S2.5 (code-size sweep) into its report section.
 pub fn s2_5(ex: &mut Experiment<'_>) -> Result<()> {
     let dir = ex.dir.clone();
     let sizes = [5usize, 20, 35, 50, 65, 80, 95];

@@ -21,6 +21,7 @@ fn s3_run(ex: &Experiment<'_>) -> Result<Run> {
     )
 }
 
+/// Runs S3.1 (convolutional denoiser with batch norm) into its report section.
 pub fn s3_1(ex: &mut Experiment<'_>) -> Result<()> {
     let r = s3_run(ex)?;
     ex.row(
@@ -43,6 +44,7 @@ pub fn s3_1(ex: &mut Experiment<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Runs S3.2 (generation from random latents) into its report section.
 pub fn s3_2(ex: &mut Experiment<'_>) -> Result<()> {
     let dir = ex.dir.clone();
     let r = s3_run(ex)?;
@@ -56,6 +58,7 @@ pub fn s3_2(ex: &mut Experiment<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Runs S3.3 (clustering the codes) into its report section.
 pub fn s3_3(ex: &mut Experiment<'_>) -> Result<()> {
     let dir = ex.dir.clone();
     let r = s3_run(ex)?;

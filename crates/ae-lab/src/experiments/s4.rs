@@ -18,6 +18,7 @@ use super::common::load;
 use crate::experiment::{Experiment, Run};
 use crate::Result;
 
+/// Runs S4.1 (PCA (30) reconstructions) into its report section.
 pub fn s4_1(ex: &mut Experiment<'_>) -> Result<()> {
     let dir = ex.dir.clone();
     let (_, train, test) = load(ex)?;
@@ -77,6 +78,7 @@ fn grid(path: &Path, rows: &[Array2<f32>], titles: Vec<String>, cols: usize) -> 
     Ok(())
 }
 
+/// Runs S4.2 (deep autoencoder vs PCA) into its report section.
 pub fn s4_2(ex: &mut Experiment<'_>) -> Result<()> {
     let dir = ex.dir.clone();
     let r = ex.train(dir.join("run"), &presets::S4_2, ex.dataset(), |_| {})?;
@@ -136,6 +138,7 @@ fn s4_3_run(ex: &Experiment<'_>, x: usize) -> Result<Run> {
     )
 }
 
+/// Runs S4.3 (undercomplete autoencoders) into its report section.
 pub fn s4_3(ex: &mut Experiment<'_>) -> Result<()> {
     for (x, seed) in S4_3_SIZES.iter().zip(["0.0120", "0.0070", "0.0043"]) {
         let r = s4_3_run(ex, *x)?;
@@ -153,6 +156,7 @@ pub fn s4_3(ex: &mut Experiment<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Runs S4.4 (out-of-distribution inputs) into its report section.
 pub fn s4_4(ex: &mut Experiment<'_>) -> Result<()> {
     let dir = ex.dir.clone();
     let kmnist = ex.lab.data.has(DatasetId::Kmnist);
@@ -203,6 +207,7 @@ fn first_layer(model: &Model, n: usize) -> Result<Array2<f32>> {
     Ok(w.slice(s![..n.min(w.nrows()), ..]).to_owned())
 }
 
+/// Runs S4.5 (encoder filters) into its report section.
 pub fn s4_5(ex: &mut Experiment<'_>) -> Result<()> {
     let dir = ex.dir.clone();
     for x in S4_3_SIZES {
@@ -231,6 +236,7 @@ fn activation_image(h: &Array2<f32>, side: usize) -> Array2<f32> {
     img
 }
 
+/// Runs S4.6 (sparse over-complete autoencoder) into its report section.
 pub fn s4_6(ex: &mut Experiment<'_>) -> Result<()> {
     let dir = ex.dir.clone();
     let standard = s4_3_run(ex, 256)?;
@@ -285,6 +291,7 @@ pub fn s4_6(ex: &mut Experiment<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Runs S4.7 (denoising at several noise levels) into its report section.
 pub fn s4_7(ex: &mut Experiment<'_>) -> Result<()> {
     let dir = ex.dir.clone();
     let standard = s4_3_run(ex, 256)?;
@@ -355,6 +362,7 @@ pub fn s4_7(ex: &mut Experiment<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Runs S4.8 (the manifold: noise in pixel and code space) into its report section.
 pub fn s4_8(ex: &mut Experiment<'_>) -> Result<()> {
     let dir = ex.dir.clone();
     let r = ex.train(dir.join("run"), &presets::S4_8, ex.dataset(), |_| {})?;
@@ -424,6 +432,7 @@ pub fn s4_8(ex: &mut Experiment<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Runs S4.9 (convolutional autoencoders: unpooling and deconvolution) into its report section.
 pub fn s4_9(ex: &mut Experiment<'_>) -> Result<()> {
     let dir = ex.dir.clone();
     // An output stuck at 0 has the loss of the mean squared pixel of the run's own images.
