@@ -262,7 +262,7 @@ fn run_rates(runs: &[Value], id: &str) -> Result<Vec<f64>> {
         .collect()
 }
 
-/// "median (min–max)" of the per-pair ratios a[i] / b[i].
+/// "median (min–max)" of the per-pair ratios `a[i] / b[i]`.
 fn ratio_cell(a: &[f64], b: &[f64]) -> String {
     let ratios: Vec<f64> = a.iter().zip(b).map(|(x, y)| x / y).collect();
     let lo = ratios.iter().copied().fold(f64::INFINITY, f64::min);

@@ -35,7 +35,7 @@ enum Task {
     Setup(setup::Args),
     /// Download and verify MNIST-family data sets into `data/`.
     FetchMnist(fetch::Args),
-    /// Everything CI checks: setup, fetch (when AE_DATA_MIRROR is set), fmt, clippy, tests.
+    /// Everything CI checks: setup, fetch (when AE_DATA_MIRROR is set), fmt, clippy, doc, tests.
     Test(test::Args),
     /// PCA and k-means against scikit-learn, side by side: medians and ratios.
     BenchLinear(bench_linear::Args),

@@ -1,5 +1,5 @@
 //! `cargo xtask test`: what CI runs. Setup (with Chromium), data (when `AE_DATA_MIRROR` is
-//! set), formatting, lints, every test of the workspace, then the pipeline's quick profile and
+//! set), formatting, lints, documentation, every test of the workspace, then the pipeline's quick profile and
 //! the browser test of its report.
 
 use std::process::Command;
@@ -12,7 +12,7 @@ use crate::{fetch, setup};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Skip `cargo fmt --check` and clippy (tests only).
+    /// Skip `cargo fmt --check`, clippy and `cargo doc` (tests only).
     #[arg(long)]
     pub tests_only: bool,
 }
@@ -57,6 +57,17 @@ pub fn run(args: &Args) -> Result<()> {
                     "-D",
                     "warnings",
                 ]),
+            )
+        })?;
+        // Broken intra-doc links and stray HTML in doc comments fail as clippy's warnings do;
+        // the dependencies' metadata is clippy's, so this documents only the workspace.
+        step("cargo doc", || {
+            run_command(
+                "cargo doc",
+                Command::new(&cargo)
+                    .current_dir(&root)
+                    .args(["doc", "--workspace", "--no-deps", "--quiet"])
+                    .env("RUSTDOCFLAGS", "-D warnings"),
             )
         })?;
     }

@@ -1,5 +1,9 @@
 //! The `ae` command: data sets, linear methods and autoencoders on MNIST-family images.
 
+// The doc comments of this binary are clap's help text, read in a terminal: `<dataset>` and
+// `[:GAMMA]` there are placeholders, not HTML tags or links.
+#![allow(rustdoc::invalid_html_tags, rustdoc::broken_intra_doc_links)]
+
 mod cmd;
 mod data_flags;
 mod flags;

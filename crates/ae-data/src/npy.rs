@@ -1,5 +1,5 @@
 //! Reading matrices (codes, latents) from NumPy `.npy` files, as `n × d` `f32`, and writing
-//! arrays to them whole or not at all ([`write`]).
+//! arrays to them whole or not at all ([`write()`]).
 //!
 //! The file is checked in memory before anything is allocated from its header: the data must be
 //! there in full (so a header promising a huge array cannot exhaust memory), `float32` or

@@ -2,7 +2,7 @@
 //! program can call.
 //!
 //! - [`run`]: a run's configuration, training it into a folder (exact resume), loading it back.
-//! - [`evaluate`]: a run's test metrics ([`RunMetrics`], its `metrics.json`) and figures.
+//! - [`evaluate`](mod@evaluate): a run's test metrics ([`RunMetrics`], its `metrics.json`) and figures.
 //! - [`probes`]: generation from random latents, clustering of codes, k-means from scratch.
 //! - [`data`]: data sets read and verified once per process.
 //! - [`catalogue`]: every experiment, one [`Entry`] each; [`experiments`]: their functions.

@@ -2,7 +2,7 @@
 //! loading a finished one back.
 //!
 //! A run folder holds `config.json` (a [`RunConfig`]), `checkpoint/` while it trains and
-//! `model.safetensors` once it has finished; [`crate::evaluate`] adds the metrics and figures.
+//! `model.safetensors` once it has finished; [`crate::evaluate()`] adds the metrics and figures.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;

@@ -4,9 +4,9 @@
 //! h = relu(W₁x + b₁), x̂ = relu(W₂h + b₂), L = mean over the n × d entries of (x − x̂)².
 //! With Z₁ = XW₁ᵀ + b₁, H = relu(Z₁), Z₂ = HW₂ᵀ + b₂, X̂ = relu(Z₂) for a batch X (n × d):
 //!
-//! - ∂L/∂X̂ = 2(X̂ − X)/(nd),  ∂L/∂Z₂ = ∂L/∂X̂ ⊙ [Z₂ > 0]
+//! - ∂L/∂X̂ = 2(X̂ − X)/(nd),  ∂L/∂Z₂ = ∂L/∂X̂ ⊙ 𝟙(Z₂ > 0)
 //! - ∂L/∂W₂ = (∂L/∂Z₂)ᵀH,  ∂L/∂b₂ = Σ_rows ∂L/∂Z₂
-//! - ∂L/∂H = (∂L/∂Z₂)W₂,  ∂L/∂Z₁ = ∂L/∂H ⊙ [Z₁ > 0]
+//! - ∂L/∂H = (∂L/∂Z₂)W₂,  ∂L/∂Z₁ = ∂L/∂H ⊙ 𝟙(Z₁ > 0)
 //! - ∂L/∂W₁ = (∂L/∂Z₁)ᵀX,  ∂L/∂b₁ = Σ_rows ∂L/∂Z₁
 
 use ndarray::{Array1, Array2, ArrayView2, Axis};
