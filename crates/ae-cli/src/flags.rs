@@ -39,6 +39,9 @@ const FLAGS: &[(&str, &str)] = &[
     ("images", "--images"),
     ("umap_epochs", "--umap-epochs"),
     ("precision", "--precision"),
+    ("neighbours", "--neighbours"),
+    ("min_dist", "--min-dist"),
+    ("perplexity", "--perplexity"),
 ];
 
 /// The parameter an error is about, looking through the whole chain of causes.

@@ -41,16 +41,19 @@ enum Command {
     Cluster(cmd::cluster::Args),
     /// Seed 000's k-means from scratch on four synthetic blobs, a picture per iteration (S0.3).
     KmeansDemo(cmd::kmeans_demo::Args),
-    /// Train an autoencoder: a preset by experiment id (s0.1 … s4.9c) or a config file.
+    /// Train an autoencoder: a preset by experiment id (s0.1 … s4.9c, b1.1 … b2.1; --list) or a config file.
     Train(Box<cmd::train::Args>),
     /// The main job (S3.1–S3.3): conv denoiser, denoised grid, generated digits, k-means on codes.
     Denoise(cmd::denoise::Args),
     /// A finished run's codes of a data set, to .npy.
     Encode(cmd::encode::Args),
+    /// A 2-D map (UMAP, t-SNE or PCA) of a finished run's codes, of a data set's pixels or of a
+    /// .npy matrix, coloured by label, with its trustworthiness.
+    Embed(cmd::embed::Args),
     /// A finished run's reconstructions of test images (optionally corrupted first), or of
     /// every image of a folder or array, each written as a PNG file (--images, --out-dir).
     Reconstruct(cmd::reconstruct::Args),
-    /// Decode random (uniform [0, 1)) or given latents with a finished run's decoder.
+    /// Decode random latents (uniform [0, 1), or N(0, I) for a VAE) or given ones with a finished run's decoder.
     Generate(cmd::generate::Args),
     /// Every experiment (the seeds' S0.1 … S4.9, beyond them B1.1 … B2.1) in one resumable run, with report.html and metrics.json.
     Pipeline(pipeline::Args),
@@ -106,6 +109,7 @@ fn main() -> ExitCode {
         Command::Train(args) => cmd::train::run(&args, &data_dir),
         Command::Denoise(args) => cmd::denoise::run(&args, &data_dir),
         Command::Encode(args) => cmd::encode::run(&args, &data_dir),
+        Command::Embed(args) => cmd::embed::run(&args, &data_dir),
         Command::Reconstruct(args) => cmd::reconstruct::run(&args, &data_dir),
         Command::Generate(args) => cmd::generate::run(&args),
         Command::Pipeline(args) => pipeline::run(&args, &data_dir),

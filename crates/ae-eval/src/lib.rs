@@ -2,11 +2,13 @@
 //!
 //! - [`clustering`]: confusion matrix, accuracy after the best one-to-one relabelling
 //!   (Kuhn–Munkres), NMI and ARI.
+//! - [`embedding`]: how faithful a 2-D map is to its points (trustworthiness).
 //! - [`reconstruction`]: per-image SSE, MSE, binary cross-entropy, PSNR, rounded accuracy.
 //! - [`figures`]: image grids (PNG), line and scatter plots (PNG, no system fonts needed).
 //! - [`report`]: writing JSON results atomically.
 
 pub mod clustering;
+pub mod embedding;
 pub mod error;
 pub mod figures;
 pub mod reconstruction;
@@ -15,4 +17,5 @@ pub mod report;
 pub use clustering::{
     cluster_accuracy, neighbour_purity, ClusterAccuracy, ConfusionMatrix, NeighbourPurity,
 };
+pub use embedding::trustworthiness;
 pub use error::{Error, Result};

@@ -10,6 +10,8 @@
 //!   [`runner`]: the pipeline (skip what is
 //!   complete, write `metrics.json` and `report.html`); [`section`], [`report`]: the page.
 //! - [`cluster`]: clustering a whole data set (`ae cluster`): the method ladder and N2D.
+//! - [`embed`]: 2-D maps of codes or pixels (UMAP, t-SNE, PCA) and their trustworthiness
+//!   (`ae embed`).
 //! - [`progress`]: what runs report while they work (libraries never print).
 //!
 //! Run one experiment from another program:
@@ -40,6 +42,7 @@ pub mod catalogue;
 pub mod cluster;
 pub mod data;
 pub mod device;
+pub mod embed;
 pub mod error;
 pub mod evaluate;
 pub mod experiment;

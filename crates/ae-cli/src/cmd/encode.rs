@@ -88,7 +88,7 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
 
 /// The model's codes of `set`, its images turned into values [`PREDICT_BATCH`] at a time (a large
 /// folder's images are never all held as floats at once).
-fn codes_of(model: &Model, set: &ImageSet) -> Result<Array2<f32>> {
+pub(crate) fn codes_of(model: &Model, set: &ImageSet) -> Result<Array2<f32>> {
     let mut parts = Vec::new();
     for start in (0..set.len()).step_by(PREDICT_BATCH) {
         let end = (start + PREDICT_BATCH).min(set.len());

@@ -3,6 +3,7 @@
 pub mod cluster;
 pub mod data;
 pub mod denoise;
+pub mod embed;
 pub mod encode;
 pub mod generate;
 pub mod kmeans;

@@ -178,8 +178,9 @@ pub(super) fn to_planar_rows(nhwc: &Array2<u8>, own: ImageShape, target: ImageSh
     out
 }
 
-/// One integer label (0–255) per image, from a one-dimensional `.npy` of any integer type.
-fn read_labels(path: &Path, n: usize) -> Result<Array1<u8>> {
+/// One integer label (0–255) per image, from a one-dimensional `.npy` of any integer type;
+/// `n`: the images (rows) they label.
+pub fn read_labels(path: &Path, n: usize) -> Result<Array1<u8>> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     check_header(&bytes).map_err(|r| bad(path, r))?;
     let storage = aligned(&bytes);

@@ -6,13 +6,13 @@ use std::path::Path;
 use ae_data::ImageShape;
 use ae_eval::clustering::ConfusionMatrix;
 use ae_eval::figures::{confusion_png, scatter_plot, ImageGrid};
-use ae_linear::{nearest_neighbours, Umap, UmapInit};
 use ndarray::{Array2, Axis};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use super::{Assignment, ClusterConfig, UMAP_NEIGHBOURS};
+use crate::embed::{map_2d, sample_rows, MapMethod, MapParams};
 use crate::Result;
 
 /// Points drawn in the 2-D maps (a seeded sample; all when fewer).
@@ -57,23 +57,12 @@ pub(super) fn draw(out: &Path, w: &What<'_>) -> Result<()> {
 /// features otherwise), coloured by cluster and by label.
 fn map(out: &Path, w: &What<'_>, title: &str) -> Result<()> {
     let source = w.embedding.map_or(w.features, |(e, _)| e);
-    let n = source.nrows();
-    let mut rng = ChaCha8Rng::seed_from_u64(w.config.seed);
-    let mut sample: Vec<usize> = (0..n).collect();
-    sample.shuffle(&mut rng);
-    sample.truncate(MAP_POINTS);
-    sample.sort_unstable();
+    let sample = sample_rows(source.nrows(), MAP_POINTS, w.config.seed);
     let x = source.select(Axis(0), &sample);
-    let k = (UMAP_NEIGHBOURS - 1)
-        .min(x.nrows().saturating_sub(1))
-        .max(1);
-    let nn = nearest_neighbours(&x.view(), k)?;
-    let y = Umap::params(2)
-        .n_neighbors(k + 1)
-        .min_dist(0.1)
-        .init(UmapInit::Spectral)
-        .seed(w.config.seed)
-        .fit_neighbours(&x.view(), &nn)?;
+    let mut params = MapParams::new(MapMethod::Umap);
+    params.neighbours = UMAP_NEIGHBOURS.min(x.nrows()).max(2);
+    params.seed = w.config.seed;
+    let y = map_2d(x.view(), &params)?;
     let points: Vec<(f64, f64)> = y
         .rows()
         .into_iter()

@@ -15,6 +15,7 @@ use rand_distr::{Distribution, StandardNormal};
 use serde_json::json;
 
 use super::common::{labels_and_names, load};
+use crate::embed::{map_2d, MapMethod, MapParams};
 use crate::experiment::Experiment;
 use crate::{Error, Result};
 
@@ -543,16 +544,20 @@ pub fn s1_7(ex: &mut Experiment<'_>) -> Result<()> {
     );
     ex.metric("val_rounded_accuracy", acc)?;
     let n = ex.lab.profile.tsne_points.min(val.nrows());
-    let z =
-        r.t.model
-            .codes(&val.slice(s![..n, ..]).to_owned())?
-            .mapv(f64::from);
+    let z = r.t.model.codes(&val.slice(s![..n, ..]).to_owned())?;
     let start = std::time::Instant::now();
-    let embedding = tsne(z)?;
+    let mut params = MapParams::new(MapMethod::Tsne);
+    // Perplexity 30, or less for the quick profile's few points.
+    params.perplexity = ((n as f64 - 1.0) / 3.0 - 1.0).clamp(2.0, 30.0);
+    let embedding = map_2d(z.view(), &params)?;
     ex.metric("tsne_seconds", start.elapsed().as_secs_f64())?;
     ex.metric("tsne_points", n)?;
     let (labels, names) = labels_and_names(&r.t.val, n, &r.t.data)?;
-    let pts: Vec<(f64, f64)> = embedding.rows().into_iter().map(|p| (p[0], p[1])).collect();
+    let pts: Vec<(f64, f64)> = embedding
+        .rows()
+        .into_iter()
+        .map(|p| (f64::from(p[0]), f64::from(p[1])))
+        .collect();
     let path = dir.join("tsne.png");
     scatter_plot(
         &path,
@@ -574,22 +579,6 @@ pub fn s1_7(ex: &mut Experiment<'_>) -> Result<()> {
     );
     ex.report_run(&r)?;
     Ok(())
-}
-
-/// 2-D t-SNE by linfa-tsne (Barnes–Hut), perplexity 30 (or less for few points).
-fn tsne(z: Array2<f64>) -> Result<Array2<f64>> {
-    use linfa::traits::Transformer;
-    let perplexity = ((z.nrows() as f64 - 1.0) / 3.0 - 1.0).clamp(2.0, 30.0);
-    let rng = rand_chacha::ChaCha8Rng::seed_from_u64(0);
-    linfa_tsne::TSneParams::embedding_size_with_rng(2, rng)
-        .perplexity(perplexity)
-        .approx_threshold(0.5)
-        .max_iter(1000)
-        .transform(z)
-        .map_err(|e| Error::Step {
-            step: "t-SNE",
-            reason: e.to_string(),
-        })
 }
 
 /// Runs S1.8 (convolutional autoencoder with pooling) into its report section.
