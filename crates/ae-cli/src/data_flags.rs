@@ -156,6 +156,13 @@ pub fn run_split(
     data_dir: &Path,
     split: &str,
 ) -> Result<ImageSet> {
+    let data = run_data(dataset, config, data_dir)?;
+    split_of(data, split)
+}
+
+/// A finished run's data set, or the one `--dataset` names, after checking that the run's model
+/// takes its images.
+pub fn run_data(dataset: &Option<String>, config: &RunConfig, data_dir: &Path) -> Result<Dataset> {
     let spec = match dataset {
         Some(d) => DataSpec::parse(d).context("--dataset")?,
         None => config.dataset.clone(),
@@ -165,6 +172,11 @@ pub fn run_split(
         .model
         .check_images(data.shape())
         .with_context(|| format!("--dataset {spec}"))?;
+    Ok(data)
+}
+
+/// The `split` (`--split`: train or test) of `data`.
+pub fn split_of(data: Dataset, split: &str) -> Result<ImageSet> {
     match split {
         "train" => Ok(data.train),
         "test" => Ok(data.test),

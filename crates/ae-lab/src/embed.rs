@@ -5,7 +5,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use ae_linear::{nearest_neighbours, Pca, Umap, UmapInit};
+use ae_linear::{nearest_neighbours, Pca, Tsne, Umap, UmapInit};
 use ndarray::{Array2, ArrayView2};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -14,16 +14,13 @@ use serde::Serialize;
 
 use crate::{Error, Result};
 
-/// Values per point t-SNE is given: wider points are reduced to this many principal components.
-pub const TSNE_MAX_VALUES: usize = 50;
-
 /// How a map is made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MapMethod {
     /// UMAP (`ae_linear::Umap`: exact neighbours, spectral initial layout, seeded).
     Umap,
-    /// Barnes–Hut t-SNE (linfa-tsne, θ = 0.5, 1,000 iterations, seeded), of the first
-    /// [`TSNE_MAX_VALUES`] principal components when the points have more values.
+    /// Barnes–Hut t-SNE (`ae_linear::Tsne`: scikit-learn's settings, θ = 0.5, 1,000
+    /// iterations, PCA initial layout: no random step).
     Tsne,
     /// The first two principal components.
     Pca,
@@ -74,7 +71,7 @@ pub struct MapParams {
     pub min_dist: f32,
     /// t-SNE's perplexity: 30 (scikit-learn's; it needs at least 3 × perplexity + 1 points).
     pub perplexity: f64,
-    /// Seed of UMAP's negative sampling and of t-SNE's initial layout.
+    /// Seed of UMAP's negative sampling (t-SNE and PCA draw nothing).
     pub seed: u64,
 }
 
@@ -96,7 +93,7 @@ impl MapParams {
         if n < 3 {
             return invalid("points", format!("a map needs at least 3 points, got {n}"));
         }
-        if d < 2 && self.method != MapMethod::Umap {
+        if d < 2 && self.method == MapMethod::Pca {
             return invalid(
                 "points",
                 format!(
@@ -145,31 +142,7 @@ pub fn map_2d(x: ArrayView2<f32>, p: &MapParams) -> Result<Array2<f32>> {
             .init(UmapInit::Spectral)
             .seed(p.seed)
             .fit(&x)?),
-        MapMethod::Tsne => {
-            use linfa::traits::Transformer;
-            // Wider points go through their first 50 principal components first, as
-            // scikit-learn's documentation advises for t-SNE; bhtsne (under linfa-tsne) also
-            // overflows its stack on points of hundreds of values (MNIST's 784 pixels).
-            let z = if x.ncols() > TSNE_MAX_VALUES {
-                // (no more components than points)
-                let pca = Pca::params(TSNE_MAX_VALUES.min(x.nrows())).fit(&x)?;
-                pca.transform(&x)?.mapv(f64::from)
-            } else {
-                // linfa-tsne works in place on a standard-layout f64 copy.
-                x.mapv(f64::from)
-            };
-            let rng = ChaCha8Rng::seed_from_u64(p.seed);
-            let y = linfa_tsne::TSneParams::embedding_size_with_rng(2, rng)
-                .perplexity(p.perplexity)
-                .approx_threshold(0.5)
-                .max_iter(1000)
-                .transform(z)
-                .map_err(|e| Error::Step {
-                    step: "t-SNE",
-                    reason: e.to_string(),
-                })?;
-            Ok(y.mapv(|v| v as f32))
-        }
+        MapMethod::Tsne => Ok(Tsne::params().perplexity(p.perplexity).fit(&x)?),
         MapMethod::Pca => {
             let pca = Pca::params(2).fit(&x)?;
             Ok(pca.transform(&x)?)
@@ -275,9 +248,9 @@ mod tests {
     }
 
     #[test]
-    fn tsne_maps_wide_points_through_their_principal_components() {
-        // 100 points of 784 values spread evenly in [0, 1): given to bhtsne as they are, they
-        // overflowed its stack (so did MNIST's pixels); through 50 components they map.
+    fn tsne_maps_wide_points() {
+        // 100 points of 784 values spread evenly in [0, 1): linfa-tsne's bhtsne overflowed its
+        // stack on them (and on MNIST's pixels).
         let x = Array2::from_shape_fn((100, 784), |(i, d)| {
             let v = ((i * 784 + d) as f64 * 12.9898).sin() * 43_758.547;
             (v - v.floor()) as f32
@@ -292,7 +265,7 @@ mod tests {
     #[test]
     fn the_same_seed_gives_the_same_map() {
         let (x, _) = groups();
-        for method in [MapMethod::Umap, MapMethod::Tsne] {
+        for method in MapMethod::ALL {
             let mut p = MapParams::new(method);
             p.perplexity = 10.0;
             p.seed = 3;

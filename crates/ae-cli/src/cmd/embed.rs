@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use ae_data::{ImageSet, ImageShape};
 use ae_eval::figures::{embedding_with_thumbnails, scatter_plot};
 use ae_lab::embed::{map_2d, map_quality, sample_rows, MapMethod, MapParams, MapQuality};
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use ndarray::Array2;
 
@@ -217,16 +217,13 @@ fn run_points(args: &Args, dir: &Path, data_dir: &Path, at_most: usize) -> Resul
         device: args.device.clone(),
     };
     let (config, model) = run.open()?;
-    let set = crate::data_flags::run_split(&args.data.dataset, &config, data_dir, &args.split)?;
+    let data = crate::data_flags::run_data(&args.data.dataset, &config, data_dir)?;
+    let data_name = data.name();
+    let classes = data.classes.clone();
+    let set = crate::data_flags::split_of(data, &args.split)?;
     let (index, sample) = sampled(&set, at_most, args.seed);
     let values = super::encode::codes_of(&model, &sample)?;
     ae_lab::evaluate::ensure_finite_rows(&values, "the code of image", dir)?;
-    let data_name = args
-        .data
-        .dataset
-        .clone()
-        .unwrap_or_else(|| config.dataset.to_string());
-    let classes = classes_of(&args.data.dataset, &config);
     let name = dir
         .file_name()
         .map_or("run".into(), |f| f.to_string_lossy().into_owned());
@@ -241,37 +238,20 @@ fn run_points(args: &Args, dir: &Path, data_dir: &Path, at_most: usize) -> Resul
     })
 }
 
-/// Class names for a run's data set when it is a registry one (its own images' names come with
-/// their labels only through `ae data`).
-fn classes_of(dataset: &Option<String>, config: &ae_lab::RunConfig) -> Option<Vec<String>> {
-    let spec = match dataset {
-        Some(d) => ae_data::DataSpec::parse(d).ok()?,
-        None => config.dataset.clone(),
-    };
-    match spec {
-        ae_data::DataSpec::Registry(id) => {
-            Some(id.class_names().iter().map(|s| (*s).to_owned()).collect())
-        }
-        ae_data::DataSpec::Files(_) => None,
-    }
-}
-
 /// The pixels of a data set's split.
 fn pixel_points(args: &Args, data_dir: &Path, at_most: usize) -> Result<Points> {
     let data = args.data.load("mnist", data_dir)?;
-    let set = match args.split.as_str() {
-        "train" => &data.train,
-        "test" => &data.test,
-        other => bail!("--split: '{other}' is not train or test"),
-    };
-    let (index, sample) = sampled(set, at_most, args.seed);
+    let name = data.name();
+    let classes = data.classes.clone();
+    let set = crate::data_flags::split_of(data, &args.split)?;
+    let (index, sample) = sampled(&set, at_most, args.seed);
     let values = sample.to_f32();
     Ok(Points {
-        what: format!("{} pixels of {}", args.split, data.name()),
-        name: data.name(),
+        what: format!("{} pixels of {name}", args.split),
+        name,
         index,
         labels: labels_of(&sample),
-        classes: data.classes.clone(),
+        classes,
         images: Some((values.clone(), sample.shape())),
         values,
     })

@@ -569,7 +569,7 @@ pub fn s1_7(ex: &mut Experiment<'_>) -> Result<()> {
     )?;
     ex.figure(
         &path,
-        "t-SNE (linfa-tsne, Barnes–Hut, perplexity 30) of the 30-d codes, coloured by label.",
+        "t-SNE (Barnes–Hut, scikit-learn's settings, perplexity 30; `ae_linear::Tsne`) of the 30-d codes, coloured by label.",
     );
     let path = dir.join("tsne-thumbnails.png");
     embedding_with_thumbnails(&path, &pts, &labels, val.slice(s![..n, ..]))?;
