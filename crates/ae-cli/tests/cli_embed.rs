@@ -1,44 +1,12 @@
 //! `ae embed` end to end on a generated coloured-shapes folder: the pixels by every method, a
 //! trained run's codes, the same codes through `ae encode` and `--codes`, and bad inputs named.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
 use ndarray::{Array1, Array2};
 
-fn run(args: &[&str], paths: &[&Path]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ae"));
-    cmd.args(args);
-    for p in paths {
-        cmd.arg(p);
-    }
-    cmd.output().unwrap()
-}
-
-/// The last stdout line of a successful command, as JSON.
-fn json(args: &[&str], paths: &[&Path]) -> serde_json::Value {
-    let out = run(args, paths);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    serde_json::from_str(stdout.lines().last().unwrap()).unwrap()
-}
-
-fn stderr(args: &[&str], paths: &[&Path]) -> String {
-    let out = run(args, paths);
-    assert!(!out.status.success(), "{args:?} succeeded");
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// 4 classes × 25 coloured 16 × 16 shapes (80 training images, 20 test images).
-fn shapes(root: &Path) -> PathBuf {
-    let dir = root.join("shapes");
-    ae_data::shapes::write_shapes(&dir, 25, 16, 3).unwrap();
-    dir
-}
+mod common;
+use common::{json, run, shapes, stderr};
 
 /// The training labels of the folder, in the order every command reads them.
 fn train_labels(dir: &Path, tmp: &Path) -> Vec<u8> {

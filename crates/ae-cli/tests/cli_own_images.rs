@@ -2,59 +2,12 @@
 //! flat folder without labels, a `.npy` array with labels, a CSV; PCA, k-means, a one-epoch
 //! autoencoder and a clustering on them; bad inputs named.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
 use ndarray::{Array1, Array3};
 
-fn ae() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_ae"))
-}
-
-fn run(args: &[&str], paths: &[&Path]) -> Output {
-    let mut cmd = ae();
-    cmd.args(args);
-    for p in paths {
-        cmd.arg(p);
-    }
-    cmd.output().unwrap()
-}
-
-/// The last stdout line of a successful command, as JSON.
-fn json(args: &[&str], paths: &[&Path]) -> serde_json::Value {
-    let out = run(args, paths);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    serde_json::from_str(stdout.lines().last().unwrap()).unwrap()
-}
-
-fn stderr(args: &[&str], paths: &[&Path]) -> String {
-    let out = run(args, paths);
-    assert!(!out.status.success(), "{args:?} succeeded");
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// Runs a command that must succeed.
-fn succeeds(args: &[&str], paths: &[&Path]) -> Output {
-    let out = run(args, paths);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-/// 4 classes × 25 coloured 16 × 16 shapes.
-fn shapes(root: &Path) -> PathBuf {
-    let dir = root.join("shapes");
-    ae_data::shapes::write_shapes(&dir, 25, 16, 3).unwrap();
-    dir
-}
+mod common;
+use common::{json, run, shapes, stderr, succeeds};
 
 #[test]
 fn a_class_folder_goes_through_data_pca_train_and_kmeans() {
