@@ -336,11 +336,13 @@ impl QuadTree {
         self.cells.clear();
         self.cells.push(Cell::empty(x_min, y_min, side, 0));
         for i in 0..n {
-            self.insert(i, y[2 * i], y[2 * i + 1]);
+            self.insert(i, y);
         }
     }
 
-    fn insert(&mut self, i: usize, px: f64, py: f64) {
+    /// Adds point i of the layout `y`.
+    fn insert(&mut self, i: usize, y: &[f64]) {
+        let (px, py) = (y[2 * i], y[2 * i + 1]);
         let mut c = 0;
         loop {
             let cell = &mut self.cells[c];
@@ -370,7 +372,7 @@ impl QuadTree {
                     self.cells
                         .push(Cell::empty(x0 + qx * half, y0 + qy * half, half, depth));
                 }
-                let (ox, oy) = self.cells[c].mean_without(px, py);
+                let (ox, oy) = (y[2 * old], y[2 * old + 1]);
                 let child = self.cells[c].child_of(ox, oy);
                 let moved = &mut self.cells[child];
                 moved.count = 1;
@@ -447,11 +449,6 @@ impl Cell {
         let qx = usize::from(px >= self.x0 + half);
         let qy = usize::from(py >= self.y0 + half);
         self.children + qx + 2 * qy
-    }
-
-    /// The position of the cell's earlier point, from its sums less the point just added.
-    fn mean_without(&self, px: f64, py: f64) -> (f64, f64) {
-        (self.sx - px, self.sy - py)
     }
 }
 

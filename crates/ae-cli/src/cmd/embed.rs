@@ -45,7 +45,7 @@ pub struct Args {
     /// t-SNE's perplexity.
     #[arg(long, default_value_t = 30.0)]
     perplexity: f64,
-    /// Seed of the sample, of UMAP's negative sampling and of t-SNE's initial layout.
+    /// Seed of the sample and of UMAP's negative sampling (t-SNE and PCA draw nothing).
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// With --run: auto, cpu or cuda.
