@@ -50,6 +50,9 @@ enum Command {
     /// A 2-D map (UMAP, t-SNE or PCA) of a finished run's codes, of a data set's pixels or of a
     /// .npy matrix, coloured by label, with its trustworthiness.
     Embed(cmd::embed::Args),
+    /// Each image's reconstruction error under a finished run as a score of how unusual it is:
+    /// the worst-reconstructed images, and with --against another set, the ROC curve and its area.
+    Anomaly(cmd::anomaly::Args),
     /// A finished run's reconstructions of test images (optionally corrupted first), or of
     /// every image of a folder or array, each written as a PNG file (--images, --out-dir).
     Reconstruct(cmd::reconstruct::Args),
@@ -110,6 +113,7 @@ fn main() -> ExitCode {
         Command::Denoise(args) => cmd::denoise::run(&args, &data_dir),
         Command::Encode(args) => cmd::encode::run(&args, &data_dir),
         Command::Embed(args) => cmd::embed::run(&args, &data_dir),
+        Command::Anomaly(args) => cmd::anomaly::run(&args, &data_dir),
         Command::Reconstruct(args) => cmd::reconstruct::run(&args, &data_dir),
         Command::Generate(args) => cmd::generate::run(&args),
         Command::Pipeline(args) => pipeline::run(&args, &data_dir),

@@ -12,6 +12,8 @@
 //! - [`cluster`]: clustering a whole data set (`ae cluster`): the method ladder and N2D.
 //! - [`embed`]: 2-D maps of codes or pixels (UMAP, t-SNE, PCA) and their trustworthiness
 //!   (`ae embed`).
+//! - [`anomaly`]: each image's reconstruction error as a score of how unusual it is
+//!   (`ae anomaly`).
 //! - [`progress`]: what runs report while they work (libraries never print).
 //!
 //! Run one experiment from another program:
@@ -38,6 +40,7 @@
 //! # }
 //! ```
 
+pub mod anomaly;
 pub mod catalogue;
 pub mod cluster;
 pub mod data;

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod anomaly;
 pub mod cluster;
 pub mod data;
 pub mod denoise;

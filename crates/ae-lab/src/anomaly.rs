@@ -1,0 +1,256 @@
+//! Anomaly detection by reconstruction error (`ae anomaly`): an autoencoder reconstructs what
+//! looks like its training data well and the rest badly, so each image's error is a score of how
+//! unusual it is — the Keras tutorial's recipe, and the out-of-distribution test of an MNIST
+//! model against Fashion-MNIST. The scores' ROC curve and summary are
+//! [`ae_eval::detection`]'s.
+
+use std::path::Path;
+
+use ae_data::ImageSet;
+use ae_eval::detection::{self, RocPoint};
+use ae_eval::figures::{line_plot, ImageGrid, Normalise, Series};
+use ae_models::model::PREDICT_BATCH;
+use ae_models::Model;
+use ndarray::{concatenate, Array2, Axis};
+use serde::Serialize;
+
+use crate::{Error, Result};
+
+/// The share of anomalies caught at which the false-positive rate is reported.
+pub const CAUGHT: f64 = 0.95;
+
+/// How well the reconstruction error tells anomalies from normal images.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Separation {
+    /// The area under the ROC curve (0.5: no better than chance; 1: every anomaly scores above
+    /// every normal image).
+    pub roc_auc: f64,
+    /// The first threshold that catches at least [`CAUGHT`] of the anomalies, and the share of
+    /// the normal images it flags too.
+    pub at_95_percent_caught: RocPoint,
+}
+
+/// One set's errors, named for the figures' legends and axes.
+#[derive(Debug, Clone, Copy)]
+pub struct Errors<'a> {
+    /// In words: "test split of mnist".
+    pub name: &'a str,
+    /// One error per image.
+    pub errors: &'a [f64],
+}
+
+/// Each image's mean squared error between its pixels and the model's output for it (clamped to
+/// [0, 1], as the outputs are shown and written). The images go through the model
+/// [`PREDICT_BATCH`] at a time, so memory stays bounded; a variational model decodes one sample
+/// of each posterior, drawn under `seed` so that the scores repeat.
+pub fn reconstruction_errors(model: &Model, images: &ImageSet, seed: u64) -> Result<Vec<f64>> {
+    let _rng = ae_models::seed::seeded(seed as i64);
+    let mut errors = Vec::with_capacity(images.len());
+    for start in (0..images.len()).step_by(PREDICT_BATCH) {
+        let end = (start + PREDICT_BATCH).min(images.len());
+        let clean = images.to_f32_rows(start..end);
+        let out = model.outputs(&clean)?;
+        errors.extend(row_errors(&clean, &out)?);
+    }
+    Ok(errors)
+}
+
+/// The model's outputs for the images at `indices` (clamped to [0, 1]), for pictures of the
+/// images it scores highest or lowest; the same draw as [`reconstruction_errors`] for a
+/// deterministic model.
+pub fn outputs_of(
+    model: &Model,
+    images: &ImageSet,
+    indices: &[usize],
+    seed: u64,
+) -> Result<(Array2<f32>, Array2<f32>)> {
+    let _rng = ae_models::seed::seeded(seed as i64);
+    let chosen = images.select(indices).to_f32();
+    let out = model.outputs(&chosen)?.mapv(|v| v.clamp(0.0, 1.0));
+    Ok((chosen, out))
+}
+
+/// The ROC curve of `normal` against `anomalous` errors drawn into `path` (at most about 200
+/// of its points), and the figures read from it.
+pub fn separation(path: &Path, normal: Errors<'_>, anomalous: Errors<'_>) -> Result<Separation> {
+    let curve = detection::roc_curve(normal.errors, anomalous.errors)?;
+    let roc_auc = detection::roc_auc(normal.errors, anomalous.errors)?;
+    let step = curve.len().div_ceil(200).max(1);
+    let mut points: Vec<(f64, f64)> = curve
+        .iter()
+        .step_by(step)
+        .map(|p| (p.false_positive_rate, p.true_positive_rate))
+        .collect();
+    points.push((1.0, 1.0));
+    line_plot(
+        path,
+        &format!(
+            "ROC of the reconstruction error: {} as anomalies (area {roc_auc:.4})",
+            anomalous.name
+        ),
+        &format!("false-positive rate ({})", normal.name),
+        &format!("true-positive rate ({})", anomalous.name),
+        &[Series {
+            name: String::new(),
+            points,
+        }],
+    )?;
+    Ok(Separation {
+        roc_auc,
+        at_95_percent_caught: detection::at_true_positive_rate(&curve, CAUGHT)?,
+    })
+}
+
+/// Each set's share of images per bin of log10 error (40 bins over all the sets' range), one
+/// line per set, drawn into `path`.
+pub fn histogram(path: &Path, sets: &[Errors<'_>]) -> Result<()> {
+    const BINS: usize = 40;
+    // A perfect reconstruction (error 0) is drawn in the lowest bin.
+    let log = |e: f64| e.max(1e-12).log10();
+    let (lo, hi) = sets
+        .iter()
+        .flat_map(|s| s.errors.iter().map(|&e| log(e)))
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+    let width = if hi > lo {
+        (hi - lo) / BINS as f64
+    } else {
+        1.0
+    };
+    let series: Vec<Series> = sets
+        .iter()
+        .map(|s| {
+            let mut counts = [0usize; BINS];
+            for &e in s.errors {
+                counts[(((log(e) - lo) / width) as usize).min(BINS - 1)] += 1;
+            }
+            Series {
+                name: s.name.to_owned(),
+                points: counts
+                    .iter()
+                    .enumerate()
+                    .map(|(b, &c)| {
+                        (
+                            lo + (b as f64 + 0.5) * width,
+                            c as f64 / s.errors.len().max(1) as f64,
+                        )
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    line_plot(
+        path,
+        "reconstruction error per image",
+        "log10 mean squared error",
+        "share of the images",
+        &series,
+    )?;
+    Ok(())
+}
+
+/// The images at `indices` of `images` over the model's outputs, each captioned with its error
+/// from `errors`, drawn into `path`.
+pub fn grid(
+    path: &Path,
+    model: &Model,
+    images: &ImageSet,
+    errors: &[f64],
+    indices: &[usize],
+    seed: u64,
+) -> Result<()> {
+    let (inputs, outputs) = outputs_of(model, images, indices, seed)?;
+    let tiles = concatenate(Axis(0), &[inputs.view(), outputs.view()])?;
+    let mut captions: Vec<String> = indices
+        .iter()
+        .map(|&i| format!("{:.4}", errors[i]))
+        .collect();
+    captions.extend(std::iter::repeat_n(String::new(), indices.len()));
+    ImageGrid::of_shape(tiles.view(), images.shape(), indices.len())?
+        .normalise(Normalise::Fixed)
+        .captions(captions)
+        .row_titles(vec!["input".into(), "output".into()])
+        .scale(2)
+        .save(path)?;
+    Ok(())
+}
+
+/// Mean squared error of each row of `out` (clamped to [0, 1]) against `clean`'s.
+fn row_errors(clean: &Array2<f32>, out: &Array2<f32>) -> Result<Vec<f64>> {
+    if clean.dim() != out.dim() {
+        return Err(Error::Invalid {
+            name: "images",
+            reason: format!(
+                "the model's outputs have shape {:?}, its inputs {:?}; it does not reconstruct \
+                 its input",
+                out.dim(),
+                clean.dim()
+            ),
+        });
+    }
+    clean
+        .rows()
+        .into_iter()
+        .zip(out.rows())
+        .map(|(x, y)| {
+            let sum: f64 = x
+                .iter()
+                .zip(y)
+                .map(|(&a, &b)| f64::from(a - b.clamp(0.0, 1.0)).powi(2))
+                .sum();
+            let mse = sum / x.len().max(1) as f64;
+            if mse.is_finite() {
+                Ok(mse)
+            } else {
+                Err(Error::Invalid {
+                    name: "model",
+                    reason: "its output is not finite; retrain it with a lower learning rate"
+                        .into(),
+                })
+            }
+        })
+        .collect()
+}
+
+/// The indices of the `n` highest (`highest`) or lowest scores, in that order; ties keep the
+/// images' order.
+pub fn ranked(scores: &[f64], n: usize, highest: bool) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| {
+        let by = scores[a].total_cmp(&scores[b]);
+        if highest {
+            by.reverse()
+        } else {
+            by
+        }
+    });
+    order.truncate(n);
+    order
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn row_errors_clamp_the_outputs() {
+        let clean = array![[0.0f32, 1.0], [0.5, 0.5]];
+        // 1.5 is shown as 1.0: no error; -0.5 as 0.0: error 0.5² on one of two values.
+        let out = array![[-0.5f32, 1.5], [0.5, 0.0]];
+        let e = row_errors(&clean, &out).unwrap();
+        assert_eq!(e, vec![0.0, 0.125]);
+        let nan = array![[f32::NAN, 0.0], [0.0, 0.0]];
+        assert!(row_errors(&clean, &nan).is_err());
+        assert!(row_errors(&clean, &array![[0.0f32, 1.0]]).is_err());
+    }
+
+    #[test]
+    fn ranked_orders_and_keeps_ties_in_place() {
+        let scores = [0.3, 0.9, 0.1, 0.9, 0.5];
+        assert_eq!(ranked(&scores, 3, true), vec![1, 3, 4]);
+        assert_eq!(ranked(&scores, 2, false), vec![2, 0]);
+        assert_eq!(ranked(&scores, 10, false).len(), 5);
+    }
+}
