@@ -36,18 +36,23 @@ fn check(name: &str, scores: &[f64]) -> Result<()> {
     Ok(())
 }
 
+/// Every score with whether it is an anomaly's, after checking both sets.
+fn labelled(normal: &[f64], anomalous: &[f64]) -> Result<Vec<(f64, bool)>> {
+    check("normal", normal)?;
+    check("anomalous", anomalous)?;
+    Ok(normal
+        .iter()
+        .map(|&s| (s, false))
+        .chain(anomalous.iter().map(|&s| (s, true)))
+        .collect())
+}
+
 /// The ROC curve of `normal` against `anomalous` scores: one point per distinct score, from the
 /// highest threshold down, after a first point (0, 0) whose threshold is +∞ — scikit-learn's
 /// `roc_curve(…, drop_intermediate=False)` with the anomalies as the positive class.
 pub fn roc_curve(normal: &[f64], anomalous: &[f64]) -> Result<Vec<RocPoint>> {
-    check("normal", normal)?;
-    check("anomalous", anomalous)?;
-    // (score, is an anomaly), highest first.
-    let mut all: Vec<(f64, bool)> = normal
-        .iter()
-        .map(|&s| (s, false))
-        .chain(anomalous.iter().map(|&s| (s, true)))
-        .collect();
+    // Highest first.
+    let mut all = labelled(normal, anomalous)?;
     all.sort_by(|a, b| b.0.total_cmp(&a.0));
     let (n, p) = (normal.len() as f64, anomalous.len() as f64);
     let mut points = vec![RocPoint {
@@ -77,13 +82,7 @@ pub fn roc_curve(normal: &[f64], anomalous: &[f64]) -> Result<Vec<RocPoint>> {
 /// The area under the ROC curve: the chance that a random anomaly scores above a random normal
 /// image, ties counting a half (Mann–Whitney's U over the product of the sizes).
 pub fn roc_auc(normal: &[f64], anomalous: &[f64]) -> Result<f64> {
-    check("normal", normal)?;
-    check("anomalous", anomalous)?;
-    let mut all: Vec<(f64, bool)> = normal
-        .iter()
-        .map(|&s| (s, false))
-        .chain(anomalous.iter().map(|&s| (s, true)))
-        .collect();
+    let mut all = labelled(normal, anomalous)?;
     all.sort_by(|a, b| a.0.total_cmp(&b.0));
     // Sum of the anomalies' ranks (1-based), tied scores sharing their mean rank.
     let mut rank_sum = 0.0;
