@@ -3,6 +3,8 @@
 //! across noise levels (B1.2), variational autoencoders (B1.3), and B1.1's model as an anomaly
 //! detector (B1.4).
 
+use std::path::PathBuf;
+
 use ae_data::{Dataset, DatasetId, Noise};
 use ae_eval::detection::summarise;
 use ae_eval::figures::{line_plot, scatter_plot, ImageGrid, Normalise, Series};
@@ -44,18 +46,20 @@ fn pca_project(pca: &FittedPca<f32>, x: &Array2<f32>, k: usize) -> Result<Array2
     Ok(pca.inverse_transform(&z.view())?)
 }
 
-/// Trains `preset` with code size `code` (the preset's own when `None`) on `id` into
-/// `<dir>/<name>`; `more` changes the rest of the run's configuration.
+/// Trains `preset` with code size `code` (the preset's own when `None`) on `id` into the run
+/// folder `folder`; `more` changes the rest of the run's configuration. The one place a code
+/// size becomes a configuration, so that an experiment reusing another's run (B1.4 reuses
+/// B1.1's) builds the same configuration and finds the run instead of retraining it.
 fn train_code(
     ex: &Experiment<'_>,
-    name: &str,
+    folder: PathBuf,
     preset: &Preset,
     id: DatasetId,
     code: Option<usize>,
     more: impl FnOnce(&mut crate::RunConfig),
 ) -> Result<Run> {
     let model = preset.model_with_code(code)?;
-    ex.train(ex.dir.join(name), preset, id, |c| {
+    ex.train(folder, preset, id, |c| {
         c.model = model;
         more(c);
     })
@@ -75,7 +79,7 @@ pub fn b1_1(ex: &mut Experiment<'_>) -> Result<()> {
         for d in CODE_SIZES {
             let r = train_code(
                 ex,
-                &format!("{id}-d{d}"),
+                ex.dir.join(format!("{id}-d{d}")),
                 &presets::B1_1,
                 id,
                 Some(d),
@@ -176,12 +180,13 @@ pub fn b1_4(ex: &mut Experiment<'_>) -> Result<()> {
     for (id, other) in [(ids[0], ids[1]), (ids[1], ids[0])] {
         // B1.1's run at d = 30, with B1.1's configuration: reused, or trained here when B1.1
         // has not run.
-        let model = presets::B1_1.model_with_code(Some(30))?;
-        let r = ex.train(
+        let r = train_code(
+            ex,
             ex.folder_of("B1.1")?.join(format!("{id}-d30")),
             &presets::B1_1,
             id,
-            |c| c.model = model,
+            Some(30),
+            |_| {},
         )?;
         let (own, foreign) = (ex.data(id)?, ex.data(other)?);
         let normal = anomaly::reconstruction_errors(&r.t.model, &own.test, 0)?;
@@ -395,7 +400,9 @@ pub fn b1_3(ex: &mut Experiment<'_>) -> Result<()> {
     let id = DatasetId::Mnist;
     // Trained on all 60,000 training images, as PyTorch's example does (no validation split).
     let vae = |name: &str, preset: &Preset, code: Option<usize>| {
-        train_code(ex, name, preset, id, code, |c| c.validation = 0)
+        train_code(ex, ex.dir.join(name), preset, id, code, |c| {
+            c.validation = 0
+        })
     };
     let dense = vae("dense-d20", &presets::B1_3A, Some(20))?;
     let conv = vae("conv", &presets::B1_3B, None)?;
