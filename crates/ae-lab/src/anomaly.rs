@@ -9,6 +9,7 @@ use std::path::Path;
 use ae_data::ImageSet;
 use ae_eval::detection::{self, RocPoint};
 use ae_eval::figures::{line_plot, ImageGrid, Normalise, Series};
+use ae_eval::reconstruction::sse_per_image;
 use ae_models::model::PREDICT_BATCH;
 use ae_models::Model;
 use ndarray::{concatenate, Array2, Axis};
@@ -189,17 +190,12 @@ fn row_errors(clean: &Array2<f32>, out: &Array2<f32>) -> Result<Vec<f64>> {
             ),
         });
     }
-    clean
-        .rows()
-        .into_iter()
-        .zip(out.rows())
-        .map(|(x, y)| {
-            let sum: f64 = x
-                .iter()
-                .zip(y)
-                .map(|(&a, &b)| f64::from(a - b.clamp(0.0, 1.0)).powi(2))
-                .sum();
-            let mse = sum / x.len().max(1) as f64;
+    let shown = out.mapv(|v| v.clamp(0.0, 1.0));
+    let per_value = clean.ncols().max(1) as f64;
+    sse_per_image(&clean.view(), &shown.view())?
+        .iter()
+        .map(|&sse| {
+            let mse = sse / per_value;
             if mse.is_finite() {
                 Ok(mse)
             } else {
