@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{json, shapes, stderr};
+use common::{json, shapes, stderr, train_small};
 use ndarray::Array4;
 
 /// scores.csv's `mse` column of one set (`normal` or `against`), in the images' order.
@@ -23,12 +23,7 @@ fn scores_summary_and_roc_area_agree() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = shapes(tmp.path());
     let run_dir = tmp.path().join("ae");
-    json(
-        &[
-            "train", "--model", "s2.2", "--epochs", "2", "--json", "--device", "cpu",
-        ],
-        &[Path::new("--dataset"), &dir, Path::new("--out"), &run_dir],
-    );
+    train_small(&dir, &run_dir, 2);
     // Anomalies: 30 images of uniform noise, as a .npy array of the shapes' size.
     let noise = tmp.path().join("noise.npy");
     let values = Array4::from_shape_fn((30, 16, 16, 3), |(i, y, x, c)| {
@@ -128,12 +123,7 @@ fn bad_inputs_are_named() {
     );
     let dir = shapes(tmp.path());
     let run_dir = tmp.path().join("ae");
-    json(
-        &[
-            "train", "--model", "s2.2", "--epochs", "1", "--json", "--device", "cpu",
-        ],
-        &[Path::new("--dataset"), &dir, Path::new("--out"), &run_dir],
-    );
+    train_small(&dir, &run_dir, 1);
     let missing = tmp.path().join("missing");
     let e = stderr(
         &["anomaly", "--run"],

@@ -6,7 +6,7 @@ use std::path::Path;
 use ndarray::{Array1, Array2};
 
 mod common;
-use common::{json, run, shapes, stderr};
+use common::{json, run, shapes, stderr, train_small};
 
 /// The training labels of the folder, in the order every command reads them.
 fn train_labels(dir: &Path, tmp: &Path) -> Vec<u8> {
@@ -91,12 +91,7 @@ fn a_run_s_codes_map_as_the_same_codes_from_a_file() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = shapes(tmp.path());
     let run_dir = tmp.path().join("ae");
-    json(
-        &[
-            "train", "--model", "s2.2", "--epochs", "1", "--json", "--device", "cpu",
-        ],
-        &[Path::new("--dataset"), &dir, Path::new("--out"), &run_dir],
-    );
+    train_small(&dir, &run_dir, 1);
     let from_run = tmp.path().join("from-run");
     let m = json(
         &[

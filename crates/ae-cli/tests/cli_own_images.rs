@@ -7,7 +7,7 @@ use std::path::Path;
 use ndarray::{Array1, Array3};
 
 mod common;
-use common::{json, run, shapes, stderr, succeeds};
+use common::{json, run, shapes, stderr, succeeds, train_small};
 
 #[test]
 fn a_class_folder_goes_through_data_pca_train_and_kmeans() {
@@ -76,12 +76,7 @@ fn a_class_folder_goes_through_data_pca_train_and_kmeans() {
     );
 
     let out = tmp.path().join("ae");
-    let m = json(
-        &[
-            "train", "--model", "s2.2", "--epochs", "1", "--json", "--device", "cpu",
-        ],
-        &[Path::new("--dataset"), &dir, Path::new("--out"), &out],
-    );
+    let m = train_small(&dir, &out, 1);
     assert_eq!(m["data"]["sha256"], sha.as_str());
     assert_eq!(m["data"]["train_per_class"][0][0], "circle");
     assert!(m["test_sse_output"].as_f64().unwrap().is_finite());
@@ -351,12 +346,7 @@ fn a_trained_model_is_applied_to_every_image_of_a_folder_or_array() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = shapes(tmp.path());
     let run_dir = tmp.path().join("ae");
-    json(
-        &[
-            "train", "--model", "s2.2", "--epochs", "1", "--json", "--device", "cpu",
-        ],
-        &[Path::new("--dataset"), &dir, Path::new("--out"), &run_dir],
-    );
+    train_small(&dir, &run_dir, 1);
     // One more image, larger and grey, one level deeper: brought to 16 × 16 RGB like the rest.
     std::fs::create_dir_all(dir.join("extra/deeper")).unwrap();
     image::GrayImage::from_fn(32, 32, |x, y| image::Luma([((x * 7 + y * 3) % 256) as u8]))

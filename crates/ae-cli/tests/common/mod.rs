@@ -56,3 +56,15 @@ pub fn shapes(root: &Path) -> PathBuf {
     ae_data::shapes::write_shapes(&dir, 25, 16, 3).unwrap();
     dir
 }
+
+/// Trains the small dense model (S2.2) on the images of `data` for `epochs` epochs into the
+/// run folder `out`, on the CPU; the command's JSON line.
+pub fn train_small(data: &Path, out: &Path, epochs: usize) -> serde_json::Value {
+    let epochs = epochs.to_string();
+    json(
+        &[
+            "train", "--model", "s2.2", "--json", "--device", "cpu", "--epochs", &epochs,
+        ],
+        &[Path::new("--dataset"), data, Path::new("--out"), out],
+    )
+}
