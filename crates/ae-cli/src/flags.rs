@@ -15,6 +15,7 @@ const FLAGS: &[(&str, &str)] = &[
     ("dataset", "--dataset"),
     ("train_size", "--train-size"),
     ("validation", "--val"),
+    ("classes", "--classes"),
     ("profile", "--profile"),
     ("experiment selection", "--only"),
     ("experiment id", "--only"),

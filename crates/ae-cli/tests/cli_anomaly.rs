@@ -139,3 +139,90 @@ fn bad_inputs_are_named() {
     let e = stderr(&["anomaly", "--against", "mnist", "--run"], &[&run_dir]);
     assert!(e.contains("--against"), "{e}");
 }
+
+/// scores.csv's labels of one set.
+fn labels(csv: &str, set: &str) -> Vec<String> {
+    csv.lines()
+        .skip(1)
+        .filter(|l| l.starts_with(&format!("{set},")))
+        .map(|l| l.split(',').nth(3).unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn a_run_of_one_class_flags_the_others() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = shapes(tmp.path());
+    let run_dir = tmp.path().join("circles");
+    let m = json(
+        &[
+            "train",
+            "--model",
+            "s2.2",
+            "--epochs",
+            "1",
+            "--json",
+            "--device",
+            "cpu",
+            "--classes",
+            "0",
+        ],
+        &[Path::new("--dataset"), &dir, Path::new("--out"), &run_dir],
+    );
+    // Trained and tested on circles (label 0) alone.
+    let config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run_dir.join("config.json")).unwrap())
+            .unwrap();
+    assert_eq!(config["classes"], serde_json::json!([0]));
+    let per_class = &m["data"]["train_per_class"];
+    let counts: Vec<u64> = (0..4).map(|i| per_class[i][1].as_u64().unwrap()).collect();
+    assert!(counts[0] > 0 && counts[1..] == [0, 0, 0], "{per_class}");
+    assert_eq!(
+        config["train_size"].as_u64().unwrap() + config["validation"].as_u64().unwrap(),
+        counts[0]
+    );
+
+    // Without --against, the test split's other labels are the anomalies.
+    let out = tmp.path().join("anomaly");
+    let a = json(
+        &["anomaly", "--json", "--run"],
+        &[&run_dir, Path::new("--out"), &out],
+    );
+    assert_eq!(a["normal_classes"], serde_json::json!([0]));
+    let csv = std::fs::read_to_string(out.join("scores.csv")).unwrap();
+    let (normal, others) = (labels(&csv, "normal"), labels(&csv, "against"));
+    assert!(
+        !normal.is_empty() && normal.iter().all(|l| l == "0"),
+        "{csv}"
+    );
+    assert!(
+        !others.is_empty() && others.iter().all(|l| l != "0"),
+        "{csv}"
+    );
+    assert_eq!(normal.len() + others.len(), 20);
+    let auc = a["separation"]["roc_auc"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&auc));
+    // --normal-classes chooses other labels as normal.
+    let b = json(
+        &["anomaly", "--json", "--normal-classes", "1,2", "--run"],
+        &[&run_dir, Path::new("--out"), &tmp.path().join("b")],
+    );
+    let csv = std::fs::read_to_string(tmp.path().join("b/scores.csv")).unwrap();
+    assert!(labels(&csv, "normal").iter().all(|l| l == "1" || l == "2"));
+    assert_eq!(b["normal_classes"], serde_json::json!([1, 2]));
+
+    // A label the data do not have, and a split without labels, are named.
+    let e = stderr(
+        &["train", "--model", "s2.2", "--classes", "7", "--dataset"],
+        &[&dir],
+    );
+    assert!(e.contains("--classes") && e.contains("label 7"), "{e}");
+    let e = stderr(
+        &["anomaly", "--normal-classes", "0", "--run"],
+        &[&run_dir, Path::new("--images"), &dir.join("circle")],
+    );
+    assert!(
+        e.contains("--normal-classes") && e.contains("labels"),
+        "{e}"
+    );
+}

@@ -269,6 +269,19 @@ impl ImageSet {
         self.select(&indices)
     }
 
+    /// The images whose label is one of `classes`, in their order (Keras'
+    /// `x[np.isin(y, classes)]`). An error when the images have no labels.
+    pub fn of_classes(&self, classes: &[u8]) -> Result<ImageSet> {
+        let labels = self.require_labels("keeping some classes")?;
+        let kept: Vec<usize> = labels
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| classes.contains(l))
+            .map(|(i, _)| i)
+            .collect();
+        Ok(self.select(&kept))
+    }
+
     /// Images per label id (index = label; empty without labels).
     pub fn class_counts(&self) -> Vec<usize> {
         let mut counts = Vec::new();
@@ -441,6 +454,37 @@ impl Dataset {
         hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
     }
 
+    /// Only the images labelled with one of `classes`, in the training and the test part (the
+    /// class names stay, indexed by label). Each class must have training images: a label the
+    /// data set does not have is named in the error.
+    pub fn of_classes(&self, classes: &[u8]) -> Result<Dataset> {
+        if classes.is_empty() {
+            return Err(Error::invalid("classes", "name at least one label"));
+        }
+        let counts = self.train.class_counts();
+        if let Some(&missing) = classes
+            .iter()
+            .find(|&&c| counts.get(usize::from(c)).copied().unwrap_or(0) == 0)
+        {
+            let known = match &self.classes {
+                Some(names) => format!("labels 0–{} ({})", names.len() - 1, names.join(", ")),
+                None => format!("{} labels", counts.iter().filter(|&&n| n > 0).count()),
+            };
+            return Err(Error::invalid(
+                "classes",
+                format!(
+                    "no training image of {} has label {missing}; it has {known}",
+                    self.name()
+                ),
+            ));
+        }
+        Ok(Dataset {
+            train: self.train.of_classes(classes)?,
+            test: self.test.of_classes(classes)?,
+            ..self.clone()
+        })
+    }
+
     /// What was read: source, shape, counts per split and class, the fingerprint, files skipped.
     pub fn summary(&self) -> DataSummary {
         let per_class = |set: &ImageSet| {
@@ -534,6 +578,31 @@ mod tests {
         let images = Array3::from_shape_fn((n, 28, 28), |(i, r, c)| ((i * 7 + r + c) % 256) as u8);
         let labels = Array1::from_shape_fn(n, |i| (i % 10) as u8);
         ImageSet::new(images, labels).unwrap()
+    }
+
+    #[test]
+    fn of_classes_keeps_those_labels_in_order() {
+        let set = tiny(25);
+        let kept = set.of_classes(&[3, 7]).unwrap();
+        // tiny()'s image i has label i mod 10: 3, 7, 13, 17, 23.
+        assert_eq!(kept.labels().unwrap().to_vec(), vec![3, 7, 3, 7, 3]);
+        assert_eq!(kept.rows().row(2), set.rows().row(13));
+        assert_eq!(set.of_classes(&[]).unwrap().len(), 0);
+        let data = Dataset {
+            source: DataSpec::Registry(crate::DatasetId::Mnist),
+            train: set.clone(),
+            test: tiny(10),
+            verified: false,
+            classes: None,
+            skipped: Vec::new(),
+        };
+        let one = data.of_classes(&[4]).unwrap();
+        assert_eq!((one.train.len(), one.test.len()), (3, 1));
+        let e = data.of_classes(&[10]).unwrap_err().to_string();
+        assert!(e.contains("label 10") && e.contains("10 labels"), "{e}");
+        assert!(data.of_classes(&[]).is_err());
+        let unlabelled = ImageSet::from_rows(set.rows().clone(), set.shape(), None);
+        assert!(unlabelled.is_ok_and(|u| u.of_classes(&[1]).is_err()));
     }
 
     #[test]

@@ -171,6 +171,10 @@ impl<'a> Experiment<'a> {
         tweak(&mut c);
         let most = TRAINING_IMAGES - c.validation;
         c.train_size = profile.train_size.unwrap_or(most).min(most);
+        if let Some(classes) = c.classes.clone() {
+            // A one-class run validates on the same share of its class as the others do of all.
+            c = c.keep_classes(&classes, &*self.data(dataset)?, None)?;
+        }
         if dir.join("config.json").is_file() && read_config(&dir).ok().as_ref() != Some(&c) {
             std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         }

@@ -42,6 +42,10 @@ pub struct RunConfig {
     /// The shape of the images, for data of one's own (`None`: the MNIST family's 28 × 28 grey).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<ImageShape>,
+    /// Train and test on only the images with these labels (a model of one class, whose
+    /// reconstruction error then flags the others: `ae anomaly`); `None`: every image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classes: Option<Vec<u8>>,
     /// The network.
     pub model: ModelConfig,
     /// The training.
@@ -62,6 +66,7 @@ impl RunConfig {
             train_size: TRAINING_IMAGES.saturating_sub(validation),
             validation,
             image: None,
+            classes: None,
             model: preset.model(),
             train: preset.train(),
         }
@@ -83,6 +88,41 @@ impl RunConfig {
         Ok(self)
     }
 
+    /// The same run on only the images of `data` labelled with one of `classes` (sorted, each
+    /// once). `validation` images of those validate (`None`: as large a share of them as the
+    /// run validated on of all images: 5,000 of 60,000 become 494 of digit 0's 5,923), and at
+    /// most the rest train.
+    pub fn keep_classes(
+        mut self,
+        classes: &[u8],
+        data: &Dataset,
+        validation: Option<usize>,
+    ) -> Result<RunConfig> {
+        let mut classes = classes.to_vec();
+        classes.sort_unstable();
+        classes.dedup();
+        let all = data.train.len();
+        let kept = data.of_classes(&classes)?.train.len();
+        self.validation = match validation {
+            Some(v) => v,
+            None if self.validation == 0 || kept < 2 => 0,
+            None => ((self.validation as f64 * kept as f64 / all.max(1) as f64).round() as usize)
+                .clamp(1, kept - 1),
+        };
+        if self.validation >= kept {
+            return Err(Error::invalid(
+                "validation",
+                format!(
+                    "{} leaves none of the {kept} training images of classes {classes:?} to train on",
+                    self.validation
+                ),
+            ));
+        }
+        self.train_size = self.train_size.min(kept - self.validation);
+        self.classes = Some(classes);
+        Ok(self)
+    }
+
     /// The shape of the images the run trains on.
     pub fn image_shape(&self) -> ImageShape {
         self.image.unwrap_or(ImageShape::MNIST)
@@ -95,6 +135,12 @@ impl RunConfig {
         self.model.check_memory(self.train.batch_size)?;
         if self.name.is_empty() {
             return Err(Error::invalid("name", "must not be empty"));
+        }
+        if self.classes.as_ref().is_some_and(Vec::is_empty) {
+            return Err(Error::invalid(
+                "classes",
+                "name at least one label, or leave it out",
+            ));
         }
         if let DataSpec::Files(files) = &self.dataset {
             // One's own images: their count and shape are checked once they are read.
@@ -220,7 +266,7 @@ pub struct Trained {
     pub model: Model,
     /// Losses and speed per epoch.
     pub history: History,
-    /// The whole data set (shared).
+    /// The data set (shared): all of it, or its images of the run's `classes`.
     pub data: Arc<Dataset>,
     /// The training images used.
     pub train: ImageSet,
@@ -327,7 +373,10 @@ pub fn train(
     crate::error::create_dir(&dir)?;
     let _lock = FolderLock::acquire(&dir)?;
     check_folder(&config, &dir, &options)?;
-    let dataset = data.get(config.dataset.clone())?;
+    let mut dataset = data.get(config.dataset.clone())?;
+    if let Some(classes) = &config.classes {
+        dataset = Arc::new(dataset.of_classes(classes)?);
+    }
     let all = dataset.train.len();
     config.check_fits(all)?;
     config.model.check_images(dataset.shape())?;
@@ -398,6 +447,38 @@ mod tests {
 
     fn preset_config() -> RunConfig {
         RunConfig::from_preset(&ae_models::presets::S2_2, ae_data::DatasetId::Mnist, 5000)
+    }
+
+    #[test]
+    fn keeping_classes_keeps_the_validation_share() {
+        // 600 images, image i labelled i mod 10: 60 of each class.
+        let images = ndarray::Array3::<u8>::zeros((600, 28, 28));
+        let labels = ndarray::Array1::from_shape_fn(600, |i| (i % 10) as u8);
+        let set = ImageSet::new(images, labels).unwrap();
+        let data = Dataset {
+            source: ae_data::DataSpec::Registry(ae_data::DatasetId::Mnist),
+            train: set.clone(),
+            test: set,
+            verified: false,
+            classes: None,
+            skipped: Vec::new(),
+        };
+        let mut c =
+            RunConfig::from_preset(&ae_models::presets::S2_2, ae_data::DatasetId::Mnist, 60);
+        c.train_size = 540;
+        // A tenth validated of all, a tenth of classes 1 and 2's 120 images.
+        let k = c.clone().keep_classes(&[2, 1, 2], &data, None).unwrap();
+        assert_eq!(k.classes, Some(vec![1, 2]));
+        assert_eq!((k.validation, k.train_size), (12, 108));
+        let k = c.clone().keep_classes(&[1, 2], &data, Some(30)).unwrap();
+        assert_eq!((k.validation, k.train_size), (30, 90));
+        // A smaller training size stays.
+        c.train_size = 50;
+        let k = c.clone().keep_classes(&[1], &data, None).unwrap();
+        assert_eq!((k.validation, k.train_size), (6, 50));
+        let e = c.clone().keep_classes(&[1], &data, Some(60)).unwrap_err();
+        assert!(e.to_string().contains("none of the 60"), "{e}");
+        assert!(c.keep_classes(&[10], &data, None).is_err());
     }
 
     #[test]

@@ -36,6 +36,15 @@ pub struct Args {
     /// MNIST run) or a folder or .npy array; gives the ROC curve and its area.
     #[arg(long, value_name = "DATASET|PATH")]
     against: Option<String>,
+    /// Split the images by label: these labels are normal, every other image is an anomaly
+    /// (default, without --against: the run's --classes, when it was trained on some).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "LABELS",
+        conflicts_with = "against"
+    )]
+    normal_classes: Option<Vec<u8>>,
     /// How many of the highest-scored (and, with --against, lowest-scored anomalies) to show,
     /// at most 50.
     #[arg(long, default_value_t = 10)]
@@ -135,9 +144,20 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
             split_set(data, &args.split)?
         }
     };
-    let mut against = match &args.against {
-        Some(text) => Some(against_set(text, args, &config, data_dir).context("--against")?),
-        None => None,
+    // A one-class run (or --normal-classes) is scored against the same images' other labels.
+    let normal_classes = match (&args.normal_classes, &args.against) {
+        (Some(c), _) => Some(c.clone()),
+        (None, None) => config.classes.clone(),
+        (None, Some(_)) => None,
+    };
+    let mut against = match (&args.against, &normal_classes) {
+        (Some(text), _) => Some(against_set(text, args, &config, data_dir).context("--against")?),
+        (None, Some(classes)) => {
+            let (inside, outside) = split_by_label(normal, classes).context("--normal-classes")?;
+            normal = inside;
+            Some(outside)
+        }
+        (None, None) => None,
     };
     check_not_empty(&normal)?;
     normal.errors = reconstruction_errors(&model, &normal.images, args.seed)?;
@@ -207,6 +227,7 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
         "normal": normal_metrics,
         "against": against_metrics,
         "separation": separation,
+        "normal_classes": normal_classes,
         "seed": args.seed,
         "seconds": seconds,
     });
@@ -224,6 +245,40 @@ fn split_set(data: Dataset, split: &str) -> Result<Scored> {
         classes,
         errors: Vec::new(),
     })
+}
+
+/// `set`'s images labelled with one of `classes` (the normal ones) and the others (the
+/// anomalies), each named by its labels.
+fn split_by_label(set: Scored, classes: &[u8]) -> Result<(Scored, Scored)> {
+    let labels = set
+        .images
+        .require_labels("splitting normal from anomalous images")?;
+    let (inside, outside): (Vec<usize>, Vec<usize>) =
+        (0..set.images.len()).partition(|&i| classes.contains(&labels[i]));
+    let mut names: Vec<String> = classes
+        .iter()
+        .map(|&c| {
+            set.classes
+                .as_ref()
+                .and_then(|n| n.get(usize::from(c)).cloned())
+                .unwrap_or_else(|| c.to_string())
+        })
+        .collect();
+    names.dedup();
+    let named = names.join(", ");
+    let part = |indices: &[usize], what: String| Scored {
+        what,
+        images: set.images.select(indices),
+        names: set
+            .names
+            .as_ref()
+            .map(|n| indices.iter().map(|&i| n[i].clone()).collect()),
+        classes: set.classes.clone(),
+        errors: Vec::new(),
+    };
+    let normal = part(&inside, format!("{} labelled {named}", set.what));
+    let others = part(&outside, format!("{}'s other labels", set.what));
+    Ok((normal, others))
 }
 
 /// Every image of a folder or `.npy` array, brought to the run's image shape.

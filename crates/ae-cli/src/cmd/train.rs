@@ -76,6 +76,10 @@ pub struct Args {
     /// tenth of one's own).
     #[arg(long)]
     val: Option<usize>,
+    /// Train and test on only the images with these labels, e.g. 0 or 3,5,8 (a model of one
+    /// class, for `ae anomaly` to flag the others).
+    #[arg(long, value_delimiter = ',', value_name = "LABELS")]
+    classes: Option<Vec<u8>>,
     /// Train on only this many images (quick runs).
     #[arg(long)]
     train_size: Option<usize>,
@@ -183,6 +187,12 @@ fn resolve(args: &Args, data: &ae_lab::DataCache) -> Result<RunConfig> {
             config.train_size = TRAINING_IMAGES.saturating_sub(config.validation);
         }
     }
+    if let Some(classes) = &args.classes {
+        let loaded = data.get(config.dataset.clone())?;
+        config = config
+            .keep_classes(classes, &loaded, args.val)
+            .context("--classes")?;
+    }
     if let Some(v) = args.train_size {
         config.train_size = v;
     }
@@ -199,7 +209,14 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
     let data = args.run.data_cache(data_dir);
     let config = resolve(args, &data)?;
     let dir = args.out.clone().unwrap_or_else(|| {
-        PathBuf::from("runs").join(format!("{}-{}", config.name, config.dataset))
+        let only = match &config.classes {
+            Some(c) => format!(
+                "-only-{}",
+                c.iter().map(u8::to_string).collect::<Vec<_>>().join("-")
+            ),
+            None => String::new(),
+        };
+        PathBuf::from("runs").join(format!("{}-{}{only}", config.name, config.dataset))
     });
     let (trained, m) = args.run.train(config, dir, &data)?;
     let kept = match (m.stopped_early, m.best_epoch) {
@@ -212,7 +229,10 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
     let summary = format!(
         "{} on {}: test loss {:.5}, test SSE {:.3}, MSE {:.5}, PSNR {:.2} dB, {:.0} s training{kept}; results in {}",
         m.model,
-        trained.config.dataset,
+        match &trained.config.classes {
+            Some(c) => format!("{} (labels {c:?} only)", trained.config.dataset),
+            None => trained.config.dataset.to_string(),
+        },
         m.test_loss,
         m.test_sse_output,
         m.test_mse_output,
