@@ -211,6 +211,19 @@ fn a_run_of_one_class_flags_the_others() {
     assert!(labels(&csv, "normal").iter().all(|l| l == "1" || l == "2"));
     assert_eq!(b["normal_classes"], serde_json::json!([1, 2]));
 
+    // Images of one's own are scored without a split unless one is asked for.
+    let c = json(
+        &["anomaly", "--json", "--run"],
+        &[
+            &run_dir,
+            Path::new("--images"),
+            &dir.join("circle"),
+            Path::new("--out"),
+            &tmp.path().join("c"),
+        ],
+    );
+    assert!(c["separation"].is_null() && c["normal_classes"].is_null());
+
     // A label the data do not have, and a split without labels, are named.
     let e = stderr(
         &["train", "--model", "s2.2", "--classes", "7", "--dataset"],

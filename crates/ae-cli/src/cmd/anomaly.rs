@@ -37,7 +37,8 @@ pub struct Args {
     #[arg(long, value_name = "DATASET|PATH")]
     against: Option<String>,
     /// Split the images by label: these labels are normal, every other image is an anomaly
-    /// (default, without --against: the run's --classes, when it was trained on some).
+    /// (default, on the run's own data set without --against: the run's --classes, when it was
+    /// trained on some).
     #[arg(
         long,
         value_delimiter = ',',
@@ -144,11 +145,13 @@ pub fn run(args: &Args, data_dir: &Path) -> Result<()> {
             split_set(data, &args.split)?
         }
     };
-    // A one-class run (or --normal-classes) is scored against the same images' other labels.
+    // A one-class run (or --normal-classes) is scored against the same images' other labels;
+    // by default only on the run's own data set, whose labels its classes name.
+    let own_data = args.dataset.is_none() && args.images.is_none();
     let normal_classes = match (&args.normal_classes, &args.against) {
         (Some(c), _) => Some(c.clone()),
-        (None, None) => config.classes.clone(),
-        (None, Some(_)) => None,
+        (None, None) if own_data => config.classes.clone(),
+        (None, _) => None,
     };
     let mut against = match (&args.against, &normal_classes) {
         (Some(text), _) => Some(against_set(text, args, &config, data_dir).context("--against")?),
