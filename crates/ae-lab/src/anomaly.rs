@@ -51,7 +51,7 @@ pub fn reconstruction_errors(model: &Model, images: &ImageSet, seed: u64) -> Res
         let end = (start + PREDICT_BATCH).min(images.len());
         let clean = images.to_f32_rows(start..end);
         let out = model.outputs(&clean)?;
-        errors.extend(row_errors(&clean, &out)?);
+        errors.extend(mse_per_image(&clean, &out)?);
     }
     Ok(errors)
 }
@@ -71,11 +71,27 @@ pub fn outputs_of(
     Ok((chosen, out))
 }
 
+/// How well the `anomalous` errors stand above the `normal` ones: the ROC area and the
+/// false-positive rate at [`CAUGHT`].
+pub fn separate(normal: &[f64], anomalous: &[f64]) -> Result<Separation> {
+    let curve = detection::roc_curve(normal, anomalous)?;
+    read_separation(&curve, normal, anomalous)
+}
+
+/// [`separate`] with the ROC curve already drawn up.
+fn read_separation(curve: &[RocPoint], normal: &[f64], anomalous: &[f64]) -> Result<Separation> {
+    Ok(Separation {
+        roc_auc: detection::roc_auc(normal, anomalous)?,
+        at_95_percent_caught: detection::at_true_positive_rate(curve, CAUGHT)?,
+    })
+}
+
 /// The ROC curve of `normal` against `anomalous` errors drawn into `path` (at most about 200
 /// of its points), and the figures read from it.
 pub fn separation(path: &Path, normal: Errors<'_>, anomalous: Errors<'_>) -> Result<Separation> {
     let curve = detection::roc_curve(normal.errors, anomalous.errors)?;
-    let roc_auc = detection::roc_auc(normal.errors, anomalous.errors)?;
+    let separation = read_separation(&curve, normal.errors, anomalous.errors)?;
+    let roc_auc = separation.roc_auc;
     let step = curve.len().div_ceil(200).max(1);
     let mut points: Vec<(f64, f64)> = curve
         .iter()
@@ -96,10 +112,7 @@ pub fn separation(path: &Path, normal: Errors<'_>, anomalous: Errors<'_>) -> Res
             points,
         }],
     )?;
-    Ok(Separation {
-        roc_auc,
-        at_95_percent_caught: detection::at_true_positive_rate(&curve, CAUGHT)?,
-    })
+    Ok(separation)
 }
 
 /// Each set's share of images per bin of log10 error (40 bins over all the sets' range), one
@@ -177,8 +190,9 @@ pub fn grid(
     Ok(())
 }
 
-/// Mean squared error of each row of `out` (clamped to [0, 1]) against `clean`'s.
-fn row_errors(clean: &Array2<f32>, out: &Array2<f32>) -> Result<Vec<f64>> {
+/// Mean squared error of each row of `out` (clamped to [0, 1]) against `clean`'s: the score of
+/// any reconstruction (a model's, PCA's).
+pub fn mse_per_image(clean: &Array2<f32>, out: &Array2<f32>) -> Result<Vec<f64>> {
     if clean.dim() != out.dim() {
         return Err(Error::Invalid {
             name: "images",
@@ -235,11 +249,11 @@ mod tests {
         let clean = array![[0.0f32, 1.0], [0.5, 0.5]];
         // 1.5 is shown as 1.0: no error; -0.5 as 0.0: error 0.5² on one of two values.
         let out = array![[-0.5f32, 1.5], [0.5, 0.0]];
-        let e = row_errors(&clean, &out).unwrap();
+        let e = mse_per_image(&clean, &out).unwrap();
         assert_eq!(e, vec![0.0, 0.125]);
         let nan = array![[f32::NAN, 0.0], [0.0, 0.0]];
-        assert!(row_errors(&clean, &nan).is_err());
-        assert!(row_errors(&clean, &array![[0.0f32, 1.0]]).is_err());
+        assert!(mse_per_image(&clean, &nan).is_err());
+        assert!(mse_per_image(&clean, &array![[0.0f32, 1.0]]).is_err());
     }
 
     #[test]

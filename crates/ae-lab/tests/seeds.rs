@@ -241,6 +241,39 @@ fn beyond_1_deep_ae_against_pca_denoisers_and_vaes() {
             assert!(dir.path().join("B1.4").join(&file).is_file(), "{file}");
         }
     }
+    // B1.5 (classes 0 and 1 on a cut-down profile): each model trains on its class alone and
+    // scores that class's test images (MNIST: 980 zeros, 1,135 ones) against the other 9,020
+    // and 8,865; the mean is the classes' mean.
+    for (class, normal) in [("0", 980.0), ("1", 1135.0)] {
+        let per = |key: &str| number(&s[4], &["mnist", "per_class", class, key, "count"]);
+        assert_eq!(
+            (per("normal_mse"), per("anomalous_mse")),
+            (normal, 10_000.0 - normal)
+        );
+    }
+    for id in ["mnist", "fashion-mnist"] {
+        let auc = |c: &str| number(&s[4], &[id, "per_class", c, "separation", "roc_auc"]);
+        let mean = number(&s[4], &[id, "mean_roc_auc"]);
+        assert!(
+            (mean - (auc("0") + auc("1")) / 2.0).abs() < 1e-12,
+            "{id}: {mean}"
+        );
+        let pca = |c: &str| number(&s[4], &[id, "per_class", c, "pca_separation", "roc_auc"]);
+        let pca_mean = number(&s[4], &[id, "pca_mean_roc_auc"]);
+        assert!((pca_mean - (pca("0") + pca("1")) / 2.0).abs() < 1e-12);
+        // PCA-30 of one class's 1,000 images tells that class from the others.
+        assert!(
+            pca("0") > 0.6 && pca("1") > 0.9,
+            "{id}: {} {}",
+            pca("0"),
+            pca("1")
+        );
+        assert!(dir.path().join(format!("B1.5/missed-{id}.png")).is_file());
+        // The run of class 1 trained on ones alone, as many as the profile allows.
+        let counts = &s[4].metrics[id]["per_class"]["1"]["train_per_label"];
+        assert_eq!(counts, &serde_json::json!([0, 1000]), "{id}");
+    }
+    assert!(dir.path().join("B1.5/roc-area-per-class.png").is_file());
 }
 
 #[test]
