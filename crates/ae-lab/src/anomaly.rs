@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use ae_data::ImageSet;
+use ae_data::{ImageSet, ImageShape};
 use ae_eval::detection::{self, RocPoint};
 use ae_eval::figures::{line_plot, ImageGrid, Normalise, Series};
 use ae_eval::reconstruction::sse_per_image;
@@ -175,13 +175,26 @@ pub fn grid(
     seed: u64,
 ) -> Result<()> {
     let (inputs, outputs) = outputs_of(model, images, indices, seed)?;
-    let tiles = concatenate(Axis(0), &[inputs.view(), outputs.view()])?;
-    let mut captions: Vec<String> = indices
+    let captions = indices
         .iter()
         .map(|&i| format!("{:.4}", errors[i]))
         .collect();
-    captions.extend(std::iter::repeat_n(String::new(), indices.len()));
-    ImageGrid::of_shape(tiles.view(), images.shape(), indices.len())?
+    over_outputs(path, &inputs, &outputs, images.shape(), captions)
+}
+
+/// Images (rows of `inputs`) over their outputs (the same rows of `outputs`), each captioned
+/// from `captions`, drawn into `path`.
+pub fn over_outputs(
+    path: &Path,
+    inputs: &Array2<f32>,
+    outputs: &Array2<f32>,
+    shape: ImageShape,
+    mut captions: Vec<String>,
+) -> Result<()> {
+    let tiles = concatenate(Axis(0), &[inputs.view(), outputs.view()])?;
+    // The outputs' row goes without captions.
+    captions.resize(2 * inputs.nrows(), String::new());
+    ImageGrid::of_shape(tiles.view(), shape, inputs.nrows())?
         .normalise(Normalise::Fixed)
         .captions(captions)
         .row_titles(vec!["input".into(), "output".into()])

@@ -397,21 +397,16 @@ pub fn b1_5(ex: &mut Experiment<'_>) -> Result<()> {
             points: points(&pca_aucs),
         });
         let missed = dir.join(format!("missed-{id}.png"));
-        let tiles = concatenate(
-            Axis(0),
-            &inputs
-                .iter()
-                .chain(&outputs)
-                .map(Array2::view)
-                .collect::<Vec<_>>(),
+        let rows = |tiles: &[Array2<f32>]| {
+            concatenate(Axis(0), &tiles.iter().map(Array2::view).collect::<Vec<_>>())
+        };
+        anomaly::over_outputs(
+            &missed,
+            &rows(&inputs)?,
+            &rows(&outputs)?,
+            data.shape(),
+            captions,
         )?;
-        captions.extend(std::iter::repeat_n(String::new(), labels.len()));
-        ImageGrid::of_shape(tiles.view(), data.shape(), labels.len())?
-            .normalise(Normalise::Fixed)
-            .captions(captions)
-            .row_titles(vec!["input".into(), "output".into()])
-            .scale(2)
-            .save(&missed)?;
         ex.figure(
             &missed,
             &format!(
