@@ -182,8 +182,9 @@ pub fn grid(
     over_outputs(path, &inputs, &outputs, images.shape(), captions)
 }
 
-/// Images (rows of `inputs`) over their outputs (the same rows of `outputs`), each captioned
-/// from `captions`, drawn into `path`.
+/// Images (rows of `inputs`) over their outputs (the same rows of `outputs`) and the absolute
+/// difference between the two (where the error is: white where an output misses by a whole
+/// pixel's range), each column captioned from `captions`, drawn into `path`.
 pub fn over_outputs(
     path: &Path,
     inputs: &Array2<f32>,
@@ -191,13 +192,14 @@ pub fn over_outputs(
     shape: ImageShape,
     mut captions: Vec<String>,
 ) -> Result<()> {
-    let tiles = concatenate(Axis(0), &[inputs.view(), outputs.view()])?;
-    // The outputs' row goes without captions.
-    captions.resize(2 * inputs.nrows(), String::new());
+    let difference = (inputs - outputs).mapv(f32::abs);
+    let tiles = concatenate(Axis(0), &[inputs.view(), outputs.view(), difference.view()])?;
+    // Only the first row is captioned.
+    captions.resize(3 * inputs.nrows(), String::new());
     ImageGrid::of_shape(tiles.view(), shape, inputs.nrows())?
         .normalise(Normalise::Fixed)
         .captions(captions)
-        .row_titles(vec!["input".into(), "output".into()])
+        .row_titles(vec!["input".into(), "output".into(), "difference".into()])
         .scale(2)
         .save(path)?;
     Ok(())

@@ -249,7 +249,7 @@ pub fn b1_4(ex: &mut Experiment<'_>) -> Result<()> {
         ex.figure(
             &highest,
             &format!(
-                "{id} AE: the {SHOWN} {id} test images it reconstructs worst, over its outputs."
+                "{id} AE: the {SHOWN} {id} test images it reconstructs worst, over its outputs and the difference."
             ),
         );
         ex.figure(
@@ -412,7 +412,7 @@ pub fn b1_5(ex: &mut Experiment<'_>) -> Result<()> {
             &format!(
                 "{id}: for each normal class, the other classes' test image its model \
                  reconstructs best (the anomaly it would miss first; caption: normal class: \
-                 the image's class), over the output."
+                 the image's class), over the output and the difference."
             ),
         );
     }
