@@ -337,7 +337,7 @@ pub fn b1_5(ex: &mut Experiment<'_>) -> Result<()> {
             let missed_label = anomalous_set
                 .labels()
                 .map_or(String::new(), |l| name_of(l[missed[0]]));
-            captions.push(format!("{c}: {missed_label}"));
+            captions.push(missed_label);
             per_class.insert(
                 c.to_string(),
                 json!({
@@ -410,9 +410,9 @@ pub fn b1_5(ex: &mut Experiment<'_>) -> Result<()> {
         ex.figure(
             &missed,
             &format!(
-                "{id}: for each normal class, the other classes' test image its model \
-                 reconstructs best (the anomaly it would miss first; caption: normal class: \
-                 the image's class), over the output and the difference."
+                "{id}: column c, the model of class c: the other classes' test image it \
+                 reconstructs best (the anomaly it would miss first; captioned with its \
+                 class), over the output and the difference."
             ),
         );
     }
