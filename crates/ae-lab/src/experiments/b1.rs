@@ -278,6 +278,67 @@ fn one_class_labels(ex: &Experiment<'_>) -> Vec<u8> {
     }
 }
 
+/// One class's models in B1.5 (the deep AE and PCA-30, each fitted on that class alone) and
+/// how well their errors tell the class's test images from the others'.
+struct OneClass {
+    /// The deep AE's separation.
+    ae: anomaly::Separation,
+    /// PCA-30's.
+    pca: anomaly::Separation,
+    /// The other classes' test image the AE reconstructs best (one row), its output, its label.
+    missed: (Array2<f32>, Array2<f32>, u8),
+    /// What metrics.json keeps of it.
+    metrics: serde_json::Value,
+}
+
+/// Trains B1.1's deep AE (d = 30) on the training images of class `c` of `data` alone, fits
+/// PCA-30 on the same images, and scores every test image with both: class `c` normal, the
+/// others anomalies.
+fn one_class(ex: &Experiment<'_>, data: &Dataset, id: DatasetId, c: u8) -> Result<OneClass> {
+    let epochs = ex.lab.profile.epochs(ONE_CLASS_EPOCHS);
+    let r = train_code(
+        ex,
+        ex.dir.join(format!("{id}-class{c}")),
+        &presets::B1_1,
+        id,
+        Some(30),
+        |cfg| {
+            cfg.classes = Some(vec![c]);
+            cfg.train.epochs = epochs;
+        },
+    )?;
+    let others: Vec<u8> = (0..=u8::MAX).filter(|&l| l != c).collect();
+    let (normal_set, anomalous_set) = (data.test.of_classes(&[c])?, data.test.of_classes(&others)?);
+    let normal = anomaly::reconstruction_errors(&r.t.model, &normal_set, 0)?;
+    let anomalous = anomaly::reconstruction_errors(&r.t.model, &anomalous_set, 0)?;
+    let ae = anomaly::separate(&normal, &anomalous)?;
+    // PCA-30 of the same training images, scored the same way: the linear baseline.
+    let pca = Pca::params(30).fit(&r.t.train.to_f32().view())?;
+    let pca_errors = |set: &ImageSet| -> Result<Vec<f64>> {
+        let x = set.to_f32();
+        anomaly::mse_per_image(&x, &pca_project(&pca, &x, 30)?)
+    };
+    let pca = anomaly::separate(&pca_errors(&normal_set)?, &pca_errors(&anomalous_set)?)?;
+    let best = anomaly::ranked(&anomalous, 1, false);
+    let (input, output) = anomaly::outputs_of(&r.t.model, &anomalous_set, &best, 0)?;
+    let label = anomalous_set.labels().map_or(0, |l| l[best[0]]);
+    let metrics = json!({
+        "separation": ae,
+        "pca_separation": pca,
+        "normal_mse": summarise(&normal)?,
+        "anomalous_mse": summarise(&anomalous)?,
+        "train_per_label": r.t.train.class_counts(),
+        "train_seconds": r.m.train_seconds,
+        "test_sse": r.m.test_sse_output,
+    });
+    Ok(OneClass {
+        ae,
+        pca,
+        missed: (input, output, label),
+        metrics,
+    })
+}
+
 /// B1.5: one-class novelty detection, the benchmark of Ruff et al. (2018). For each class of
 /// MNIST and Fashion-MNIST, B1.1's deep AE (d = 30) trained on that class's training images
 /// alone scores every test image by reconstruction error: the class's test images are normal,
@@ -290,68 +351,18 @@ pub fn b1_5(ex: &mut Experiment<'_>) -> Result<()> {
     let mut curves = Vec::new();
     for id in [DatasetId::Mnist, DatasetId::FashionMnist] {
         let data = ex.data(id)?;
-        let names = data.classes.clone().unwrap_or_default();
         let name_of = |c: u8| {
-            names
-                .get(usize::from(c))
-                .cloned()
+            data.classes
+                .as_ref()
+                .and_then(|names| names.get(usize::from(c)).cloned())
                 .unwrap_or_else(|| c.to_string())
         };
-        let (mut aucs, mut pca_aucs, mut per_class) =
-            (Vec::new(), Vec::new(), serde_json::Map::new());
-        let (mut inputs, mut outputs, mut captions) = (Vec::new(), Vec::new(), Vec::new());
-        for &c in &labels {
-            let epochs = ex.lab.profile.epochs(ONE_CLASS_EPOCHS);
-            let r = train_code(
-                ex,
-                dir.join(format!("{id}-class{c}")),
-                &presets::B1_1,
-                id,
-                Some(30),
-                |cfg| {
-                    cfg.classes = Some(vec![c]);
-                    cfg.train.epochs = epochs;
-                },
-            )?;
-            let others: Vec<u8> = (0..=u8::MAX).filter(|&l| l != c).collect();
-            let (normal_set, anomalous_set) =
-                (data.test.of_classes(&[c])?, data.test.of_classes(&others)?);
-            let normal = anomaly::reconstruction_errors(&r.t.model, &normal_set, 0)?;
-            let anomalous = anomaly::reconstruction_errors(&r.t.model, &anomalous_set, 0)?;
-            let separation = anomaly::separate(&normal, &anomalous)?;
-            aucs.push(separation.roc_auc);
-            // PCA-30 of the same training images, scored the same way: the linear baseline.
-            let pca = Pca::params(30).fit(&r.t.train.to_f32().view())?;
-            let pca_errors = |set: &ImageSet| -> Result<Vec<f64>> {
-                let x = set.to_f32();
-                anomaly::mse_per_image(&x, &pca_project(&pca, &x, 30)?)
-            };
-            let pca_separation =
-                anomaly::separate(&pca_errors(&normal_set)?, &pca_errors(&anomalous_set)?)?;
-            pca_aucs.push(pca_separation.roc_auc);
-            // The anomaly this model would miss first, over its output.
-            let missed = anomaly::ranked(&anomalous, 1, false);
-            let (input, output) = anomaly::outputs_of(&r.t.model, &anomalous_set, &missed, 0)?;
-            inputs.push(input);
-            outputs.push(output);
-            let missed_label = anomalous_set
-                .labels()
-                .map_or(String::new(), |l| name_of(l[missed[0]]));
-            captions.push(missed_label);
-            per_class.insert(
-                c.to_string(),
-                json!({
-                    "class": name_of(c),
-                    "separation": separation,
-                    "pca_separation": pca_separation,
-                    "normal_mse": summarise(&normal)?,
-                    "anomalous_mse": summarise(&anomalous)?,
-                    "train_per_label": r.t.train.class_counts(),
-                    "train_seconds": r.m.train_seconds,
-                    "test_sse": r.m.test_sse_output,
-                }),
-            );
-        }
+        let results = labels
+            .iter()
+            .map(|&c| one_class(ex, &data, id, c))
+            .collect::<Result<Vec<_>>>()?;
+        let aucs: Vec<f64> = results.iter().map(|r| r.ae.roc_auc).collect();
+        let pca_aucs: Vec<f64> = results.iter().map(|r| r.pca.roc_auc).collect();
         let mean = |a: &[f64]| a.iter().sum::<f64>() / a.len().max(1) as f64;
         let listed = |a: &[f64]| {
             a.iter()
@@ -373,6 +384,12 @@ pub fn b1_5(ex: &mut Experiment<'_>) -> Result<()> {
             "—",
             format!("{:.4} ({})", mean(&pca_aucs), listed(&pca_aucs)),
         );
+        let mut per_class = serde_json::Map::new();
+        for (&c, r) in labels.iter().zip(&results) {
+            let mut m = r.metrics.clone();
+            m["class"] = name_of(c).into();
+            per_class.insert(c.to_string(), m);
+        }
         ex.metric(
             &id.to_string(),
             json!({
@@ -396,16 +413,17 @@ pub fn b1_5(ex: &mut Experiment<'_>) -> Result<()> {
             name: format!("{id}, PCA-30"),
             points: points(&pca_aucs),
         });
-        let missed = dir.join(format!("missed-{id}.png"));
-        let rows = |tiles: &[Array2<f32>]| {
-            concatenate(Axis(0), &tiles.iter().map(Array2::view).collect::<Vec<_>>())
+        let rows = |of: fn(&OneClass) -> &Array2<f32>| {
+            let tiles: Vec<_> = results.iter().map(|r| of(r).view()).collect();
+            concatenate(Axis(0), &tiles)
         };
+        let missed = dir.join(format!("missed-{id}.png"));
         anomaly::over_outputs(
             &missed,
-            &rows(&inputs)?,
-            &rows(&outputs)?,
+            &rows(|r| &r.missed.0)?,
+            &rows(|r| &r.missed.1)?,
             data.shape(),
-            captions,
+            results.iter().map(|r| name_of(r.missed.2)).collect(),
         )?;
         ex.figure(
             &missed,
