@@ -11,11 +11,41 @@ use ndarray::Array4;
 
 /// scores.csv's `mse` column of one set (`normal` or `against`), in the images' order.
 fn scores(csv: &str, set: &str) -> Vec<f64> {
+    column(csv, set, "mse")
+}
+
+/// scores.csv's column named `name` of one set, in the images' order.
+fn column(csv: &str, set: &str, name: &str) -> Vec<f64> {
+    let at = csv
+        .lines()
+        .next()
+        .unwrap()
+        .split(',')
+        .position(|c| c == name)
+        .unwrap_or_else(|| panic!("no column {name} in {csv}"));
     csv.lines()
         .skip(1)
         .filter(|l| l.starts_with(&format!("{set},")))
-        .map(|l| l.rsplit(',').next().unwrap().parse().unwrap())
+        .map(|l| l.split(',').nth(at).unwrap().parse().unwrap())
         .collect()
+}
+
+/// The ROC area counted pair by pair: the share of (anomaly, normal) pairs in which the anomaly
+/// scores higher, ties counting half.
+fn pairwise_area(normal: &[f64], against: &[f64]) -> f64 {
+    let mut wins = 0.0;
+    for a in against {
+        for n in normal {
+            wins += if a > n {
+                1.0
+            } else if a == n {
+                0.5
+            } else {
+                0.0
+            };
+        }
+    }
+    wins / (normal.len() * against.len()) as f64
 }
 
 #[test]
@@ -53,20 +83,9 @@ fn scores_summary_and_roc_area_agree() {
     // Every label of the folder has its mean error.
     assert_eq!(m["normal"]["mse_per_label"].as_array().unwrap().len(), 4);
     // The area: the share of (anomaly, normal) pairs in which the anomaly scores higher.
-    let mut wins = 0.0;
-    for a in &against {
-        for n in &normal {
-            wins += if a > n {
-                1.0
-            } else if a == n {
-                0.5
-            } else {
-                0.0
-            };
-        }
-    }
     let auc = m["separation"]["roc_auc"].as_f64().unwrap();
-    assert!((auc - wins / 600.0).abs() < 1e-12, "{auc} against {wins}");
+    let counted = pairwise_area(&normal, &against);
+    assert!((auc - counted).abs() < 1e-12, "{auc} against {counted}");
     // The threshold that catches 95 % of the anomalies: at least 29 of 30 score at or above it,
     // and the false-positive rate is the share of normal images that do.
     let at = &m["separation"]["at_95_percent_caught"];
@@ -210,6 +229,34 @@ fn a_run_of_one_class_flags_the_others() {
     let csv = std::fs::read_to_string(tmp.path().join("b/scores.csv")).unwrap();
     assert!(labels(&csv, "normal").iter().all(|l| l == "1" || l == "2"));
     assert_eq!(b["normal_classes"], serde_json::json!([1, 2]));
+
+    // --pca: PCA of the run's training images (circles alone) scores the same images beside
+    // the model; its column, summary and area agree, and its ROC curve joins the model's.
+    let p = json(
+        &["anomaly", "--json", "--pca", "3", "--run"],
+        &[&run_dir, Path::new("--out"), &tmp.path().join("p")],
+    );
+    let csv = std::fs::read_to_string(tmp.path().join("p/scores.csv")).unwrap();
+    assert!(
+        csv.starts_with("set,index,name,label,mse,pca_mse\n"),
+        "{csv}"
+    );
+    // The model's scores are those of the call without --pca.
+    assert_eq!(p["separation"], a["separation"]);
+    assert_eq!(scores(&csv, "normal").len(), normal.len());
+    let (pn, pa) = (
+        column(&csv, "normal", "pca_mse"),
+        column(&csv, "against", "pca_mse"),
+    );
+    assert_eq!(p["pca"]["components"].as_u64(), Some(3));
+    assert_eq!(p["pca"]["normal"]["count"].as_u64(), Some(pn.len() as u64));
+    let mean = pn.iter().sum::<f64>() / pn.len() as f64;
+    assert!((p["pca"]["normal"]["mean"].as_f64().unwrap() - mean).abs() < 1e-12);
+    let pca_auc = p["pca"]["separation"]["roc_auc"].as_f64().unwrap();
+    assert!((pca_auc - pairwise_area(&pn, &pa)).abs() < 1e-12);
+    assert!(tmp.path().join("p/roc.png").is_file());
+    let e = stderr(&["anomaly", "--pca", "0", "--run"], &[&run_dir]);
+    assert!(e.contains("--pca 0"), "{e}");
 
     // Images of one's own are scored without a split unless one is asked for.
     let c = json(

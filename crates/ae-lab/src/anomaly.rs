@@ -10,6 +10,7 @@ use ae_data::{ImageSet, ImageShape};
 use ae_eval::detection::{self, RocPoint};
 use ae_eval::figures::{line_plot, ImageGrid, Normalise, Series};
 use ae_eval::reconstruction::sse_per_image;
+use ae_linear::{FittedPca, Pca};
 use ae_models::model::PREDICT_BATCH;
 use ae_models::Model;
 use ndarray::{concatenate, Array2, Axis};
@@ -91,28 +92,131 @@ fn read_separation(curve: &[RocPoint], normal: &[f64], anomalous: &[f64]) -> Res
 pub fn separation(path: &Path, normal: Errors<'_>, anomalous: Errors<'_>) -> Result<Separation> {
     let curve = detection::roc_curve(normal.errors, anomalous.errors)?;
     let separation = read_separation(&curve, normal.errors, anomalous.errors)?;
-    let roc_auc = separation.roc_auc;
-    let step = curve.len().div_ceil(200).max(1);
-    let mut points: Vec<(f64, f64)> = curve
-        .iter()
-        .step_by(step)
-        .map(|p| (p.false_positive_rate, p.true_positive_rate))
-        .collect();
-    points.push((1.0, 1.0));
-    line_plot(
+    let title = format!(
+        "ROC of the reconstruction error: {} as anomalies (area {:.4})",
+        anomalous.name, separation.roc_auc
+    );
+    roc_plot(
         path,
-        &format!(
-            "ROC of the reconstruction error: {} as anomalies (area {roc_auc:.4})",
-            anomalous.name
-        ),
-        &format!("false-positive rate ({})", normal.name),
-        &format!("true-positive rate ({})", anomalous.name),
-        &[Series {
-            name: String::new(),
-            points,
-        }],
+        &title,
+        normal.name,
+        anomalous.name,
+        &[(String::new(), &curve)],
     )?;
     Ok(separation)
+}
+
+/// One way of scoring the same two sets of images (the model's reconstruction error, PCA's),
+/// one curve of [`separations`].
+#[derive(Debug, Clone, Copy)]
+pub struct Scorer<'a> {
+    /// Its name in the legend: "model", "PCA-30".
+    pub name: &'a str,
+    /// Its score of each normal image.
+    pub normal: &'a [f64],
+    /// Its score of each anomaly.
+    pub anomalous: &'a [f64],
+}
+
+/// [`separation`] for several scorers of the same sets (named `normal` and `anomalous`), their
+/// ROC curves in one figure, each named with its area in the legend.
+pub fn separations(
+    path: &Path,
+    normal: &str,
+    anomalous: &str,
+    scorers: &[Scorer<'_>],
+) -> Result<Vec<Separation>> {
+    let mut found = Vec::with_capacity(scorers.len());
+    let mut curves = Vec::with_capacity(scorers.len());
+    for s in scorers {
+        let curve = detection::roc_curve(s.normal, s.anomalous)?;
+        let separation = read_separation(&curve, s.normal, s.anomalous)?;
+        curves.push((
+            format!("{} (area {:.4})", s.name, separation.roc_auc),
+            curve,
+        ));
+        found.push(separation);
+    }
+    let named: Vec<(String, &[RocPoint])> = curves
+        .iter()
+        .map(|(name, curve)| (name.clone(), curve.as_slice()))
+        .collect();
+    let title = format!("ROC of the reconstruction errors: {anomalous} as anomalies");
+    roc_plot(path, &title, normal, anomalous, &named)?;
+    Ok(found)
+}
+
+/// ROC curves (at most about 200 points of each) drawn into `path`.
+fn roc_plot(
+    path: &Path,
+    title: &str,
+    normal: &str,
+    anomalous: &str,
+    curves: &[(String, &[RocPoint])],
+) -> Result<()> {
+    let series: Vec<Series> = curves
+        .iter()
+        .map(|(name, curve)| {
+            let step = curve.len().div_ceil(200).max(1);
+            let mut points: Vec<(f64, f64)> = curve
+                .iter()
+                .step_by(step)
+                .map(|p| (p.false_positive_rate, p.true_positive_rate))
+                .collect();
+            points.push((1.0, 1.0));
+            Series {
+                name: name.clone(),
+                points,
+            }
+        })
+        .collect();
+    line_plot(
+        path,
+        title,
+        &format!("false-positive rate ({normal})"),
+        &format!("true-positive rate ({anomalous})"),
+        &series,
+    )?;
+    Ok(())
+}
+
+/// PCA fitted on a model's training images, scoring images by the mean squared error of their
+/// projection onto its components: the linear baseline of a reconstruction-error score (B1.5
+/// finds PCA-30 as good a one-class detector as a deep autoencoder).
+pub struct PcaScorer {
+    pca: FittedPca<f32>,
+}
+
+impl PcaScorer {
+    /// PCA with `components` components of `train`'s images.
+    pub fn fit(train: &ImageSet, components: usize) -> Result<PcaScorer> {
+        Ok(PcaScorer {
+            pca: Pca::params(components).fit(&train.to_f32().view())?,
+        })
+    }
+
+    /// Its number of components.
+    pub fn components(&self) -> usize {
+        self.pca.n_components()
+    }
+
+    /// Each image's mean squared error between its pixels and its projection (clamped to
+    /// [0, 1], as a model's outputs are), [`PREDICT_BATCH`] images at a time.
+    pub fn errors(&self, images: &ImageSet) -> Result<Vec<f64>> {
+        let mut errors = Vec::with_capacity(images.len());
+        for start in (0..images.len()).step_by(PREDICT_BATCH) {
+            let end = (start + PREDICT_BATCH).min(images.len());
+            let x = images.to_f32_rows(start..end);
+            errors.extend(mse_per_image(&x, &self.project(&x)?)?);
+        }
+        Ok(errors)
+    }
+
+    /// The rows of `x` projected onto the components and back.
+    pub fn project(&self, x: &Array2<f32>) -> Result<Array2<f32>> {
+        let codes = self.pca.transform(&x.view())?;
+        Ok(self.pca.inverse_transform(&codes.view())?)
+    }
 }
 
 /// Each set's share of images per bin of log10 error (40 bins over all the sets' range), one
@@ -257,7 +361,7 @@ pub fn ranked(scores: &[f64], n: usize, highest: bool) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ndarray::array;
+    use ndarray::{array, Array1, Array3};
 
     #[test]
     fn row_errors_clamp_the_outputs() {
@@ -269,6 +373,30 @@ mod tests {
         let nan = array![[f32::NAN, 0.0], [0.0, 0.0]];
         assert!(mse_per_image(&clean, &nan).is_err());
         assert!(mse_per_image(&clean, &array![[0.0f32, 1.0]]).is_err());
+    }
+
+    #[test]
+    fn pca_scores_the_distance_from_the_training_images_plane() {
+        // 2 × 2 images: the training images vary in their first two pixels only, so PCA-2's
+        // plane holds them (and any image like them); an image 30 levels off it in the third
+        // pixel scores exactly that: (30 / 255)² over 4 values.
+        let train = Array3::from_shape_fn((12, 2, 2), |(i, y, x)| match (y, x) {
+            (0, 0) => 100 + 10 * (i % 4) as u8,
+            (0, 1) => 90 + 7 * (i % 3) as u8,
+            _ => 100,
+        });
+        let train = ImageSet::new(train, Array1::zeros(12)).unwrap();
+        let scorer = PcaScorer::fit(&train, 2).unwrap();
+        assert_eq!(scorer.components(), 2);
+        let test = ImageSet::new(
+            array![[[105u8, 95], [100, 100]], [[105, 95], [130, 100]]],
+            Array1::zeros(2),
+        )
+        .unwrap();
+        let e = scorer.errors(&test).unwrap();
+        let off = (30.0f64 / 255.0).powi(2) / 4.0;
+        assert!(e[0] < 1e-10, "{e:?}");
+        assert!((e[1] - off).abs() < 1e-6 * off, "{e:?} against {off}");
     }
 
     #[test]

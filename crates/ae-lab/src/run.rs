@@ -181,6 +181,25 @@ impl RunConfig {
     }
 
     /// Checks that the training and validation images fit in the `available` training images.
+    /// The training and validation images of this run (the ones its training used, whenever
+    /// it ran: the same seeded split) from `data`, its whole data set.
+    pub fn training_images(&self, data: &Dataset) -> Result<(ImageSet, ImageSet)> {
+        match &self.classes {
+            Some(classes) => self.split(&data.of_classes(classes)?),
+            None => self.split(data),
+        }
+    }
+
+    /// [`RunConfig::training_images`] of `data` already narrowed to the run's classes.
+    fn split(&self, data: &Dataset) -> Result<(ImageSet, ImageSet)> {
+        let all = data.train.len();
+        self.check_fits(all)?;
+        let (train, val) = data
+            .train
+            .random_split(all - self.validation, self.train.seed)?;
+        Ok((train.first(self.train_size), val))
+    }
+
     fn check_fits(&self, available: usize) -> Result<()> {
         if self.validation.saturating_add(self.train_size) > available {
             return Err(Error::invalid(
@@ -377,8 +396,6 @@ pub fn train(
     if let Some(classes) = &config.classes {
         dataset = Arc::new(dataset.of_classes(classes)?);
     }
-    let all = dataset.train.len();
-    config.check_fits(all)?;
     config.model.check_images(dataset.shape())?;
     if config.image_shape() != dataset.shape() {
         return Err(Error::invalid(
@@ -390,10 +407,7 @@ pub fn train(
             ),
         ));
     }
-    let (train, val) = dataset
-        .train
-        .random_split(all - config.validation, config.train.seed)?;
-    let train = train.first(config.train_size);
+    let (train, val) = config.split(&dataset)?;
     ae_eval::report::write_json(&dir.join("config.json"), &config)?;
 
     let mut model = Model::seeded(&config.model, device, config.train.seed)?;
@@ -479,6 +493,54 @@ mod tests {
         let e = c.clone().keep_classes(&[1], &data, Some(60)).unwrap_err();
         assert!(e.to_string().contains("none of the 60"), "{e}");
         assert!(c.keep_classes(&[10], &data, None).is_err());
+    }
+
+    #[test]
+    fn training_images_are_the_run_s_classes_split_by_its_seed() {
+        // 600 images, image i labelled i mod 10, its first two pixels spelling i.
+        let images =
+            ndarray::Array3::<u8>::from_shape_fn((600, 28, 28), |(i, y, x)| match (y, x) {
+                (0, 0) => (i / 256) as u8,
+                (0, 1) => (i % 256) as u8,
+                _ => 0,
+            });
+        let labels = ndarray::Array1::from_shape_fn(600, |i| (i % 10) as u8);
+        let set = ImageSet::new(images, labels).unwrap();
+        let data = Dataset {
+            source: ae_data::DataSpec::Registry(ae_data::DatasetId::Mnist),
+            train: set.clone(),
+            test: set,
+            verified: false,
+            classes: None,
+            skipped: Vec::new(),
+        };
+        let index = |s: &ImageSet| -> Vec<usize> {
+            s.rows()
+                .rows()
+                .into_iter()
+                .map(|r| usize::from(r[0]) * 256 + usize::from(r[1]))
+                .collect()
+        };
+        let mut c =
+            RunConfig::from_preset(&ae_models::presets::S2_2, ae_data::DatasetId::Mnist, 60);
+        c.train_size = 540;
+        let c = c.keep_classes(&[1, 2], &data, None).unwrap();
+        let (train, val) = c.training_images(&data).unwrap();
+        let (t, v) = (index(&train), index(&val));
+        assert_eq!((t.len(), v.len()), (108, 12));
+        let mut all: Vec<usize> = t.iter().chain(&v).copied().collect();
+        all.sort_unstable();
+        let expected: Vec<usize> = (0..600).filter(|i| i % 10 == 1 || i % 10 == 2).collect();
+        assert_eq!(all, expected, "every image of classes 1 and 2, each once");
+        // The same split every time; another seed, another one.
+        assert_eq!(index(&c.training_images(&data).unwrap().0), t);
+        let mut other = c.clone();
+        other.train.seed += 1;
+        assert_ne!(index(&other.training_images(&data).unwrap().0), t);
+        // Fewer training images: the first of the same split.
+        let mut fewer = c;
+        fewer.train_size = 10;
+        assert_eq!(index(&fewer.training_images(&data).unwrap().0), t[..10]);
     }
 
     #[test]

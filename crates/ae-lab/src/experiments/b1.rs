@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use ae_data::{Dataset, DatasetId, ImageSet, Noise};
+use ae_data::{Dataset, DatasetId, Noise};
 use ae_eval::detection::summarise;
 use ae_eval::figures::{line_plot, scatter_plot, ImageGrid, Normalise, Series};
 use ae_eval::reconstruction::{mean_psnr_per_image, mean_sse, psnr};
@@ -313,12 +313,8 @@ fn one_class(ex: &Experiment<'_>, data: &Dataset, id: DatasetId, c: u8) -> Resul
     let anomalous = anomaly::reconstruction_errors(&r.t.model, &anomalous_set, 0)?;
     let ae = anomaly::separate(&normal, &anomalous)?;
     // PCA-30 of the same training images, scored the same way: the linear baseline.
-    let pca = Pca::params(30).fit(&r.t.train.to_f32().view())?;
-    let pca_errors = |set: &ImageSet| -> Result<Vec<f64>> {
-        let x = set.to_f32();
-        anomaly::mse_per_image(&x, &pca_project(&pca, &x, 30)?)
-    };
-    let pca = anomaly::separate(&pca_errors(&normal_set)?, &pca_errors(&anomalous_set)?)?;
+    let pca = anomaly::PcaScorer::fit(&r.t.train, 30)?;
+    let pca = anomaly::separate(&pca.errors(&normal_set)?, &pca.errors(&anomalous_set)?)?;
     let best = anomaly::ranked(&anomalous, 1, false);
     let (input, output) = anomaly::outputs_of(&r.t.model, &anomalous_set, &best, 0)?;
     let label = anomalous_set.labels().map_or(0, |l| l[best[0]]);
