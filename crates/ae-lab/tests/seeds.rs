@@ -232,6 +232,14 @@ fn beyond_1_deep_ae_against_pca_denoisers_and_vaes() {
             threshold >= lowest && threshold <= median,
             "{id}: {threshold}"
         );
+        // PCA-30 of the same training images scores the same 20,000 images; a linear model of
+        // one data set's images reconstructs the other's worse.
+        assert_eq!(
+            (count("pca_normal_mse"), count("pca_anomalous_mse")),
+            (10_000.0, 10_000.0)
+        );
+        let pca_auc = number(&s[3], &[id, "pca_separation", "roc_auc"]);
+        assert!(pca_auc > 0.9, "{id}: PCA-30's area {pca_auc}");
         for file in [
             format!("roc-{id}.png"),
             format!("errors-{id}.png"),
